@@ -1,0 +1,318 @@
+"""Rules that relate one part of a study file to another (references, order, names).
+
+Runs after the structural validation in ``models``; each finding is located at
+the YAML node it is about.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import Problem
+from . import models
+from .variables import DerivedVariable, resolve_variable
+from .yamlpos import Positions, locate
+
+SHOW_KEYWORDS = ("options", "nets", "both")
+
+
+class _Report:
+    def __init__(self, pos: Positions, file: str):
+        self.pos, self.file, self.problems = pos, file, []
+        self.dropped: set[str] = set()
+
+    def known_broken(self, name: str) -> bool:
+        return name.partition(".")[0] in self.dropped
+
+    def add(
+        self, path: tuple[Any, ...], message: str, severity: str = "error", key: bool = False
+    ) -> None:
+        line, col = locate(self.pos, path, key=key)
+        self.problems.append(Problem(self.file, message, line, col, severity))
+
+
+def semantic_problems(
+    study: models.Study,
+    pos: Positions,
+    file: str,
+    dropped: set[str] = frozenset(),
+    figure_index: list[int] | None = None,
+) -> list[Problem]:
+    """Cross-reference findings; names in ``dropped`` (already reported) are not chased.
+
+    ``figure_index`` maps each figure of ``study`` to its index in the file when
+    broken figures were left out.
+    """
+    report = _Report(pos, file)
+    report.dropped = dropped
+    _check_names(study, report)
+    for name, scale in study.scales.items():
+        _check_scale(name, scale, report)
+    for name, seg in study.segments.items():
+        _check_segment(name, seg, study, report)
+    for name, q in study.questions.items():
+        _check_question(name, q, report)
+    _check_source(study.source, report)
+    seen: dict[str, int] = {}
+    index = figure_index or list(range(len(study.figures)))
+    for i, fig in zip(index, study.figures, strict=True):
+        if fig.id in seen:
+            report.add(
+                ("figures", i, "id"),
+                f"duplicate figure id {fig.id!r} (first used by figures[{seen[fig.id]}]); "
+                "figure ids must be unique",
+            )
+        seen.setdefault(fig.id, i)
+        _check_figure(i, fig, study, report)
+    return report.problems
+
+
+def _nearest(name: str, choices: Iterable[str]) -> str:
+    hint = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+def _check_names(study: models.Study, report: _Report) -> None:
+    owner: dict[str, str] = {}
+    for section in ("scales", "segments", "questions"):
+        for name in getattr(study, section):
+            if section == "scales" and "." in name:
+                report.add((section, name), f"scale name {name!r} must not contain '.'", key=True)
+            if name in owner:
+                report.add(
+                    (section, name),
+                    f"name {name!r} is used in both {owner[name]} and {section}; "
+                    "figures refer to them by name, so names must be unique",
+                    key=True,
+                )
+            owner.setdefault(name, section)
+
+
+def _numeric_codes(codes: Iterable[Any]) -> list[float] | None:
+    out = []
+    for code in codes:
+        if isinstance(code, int | float):
+            out.append(float(code))
+        else:
+            try:
+                out.append(float(code))
+            except ValueError:
+                return None
+    return out
+
+
+def _check_scale(name: str, scale: models.Scale, report: _Report) -> None:
+    at = ("scales", name)
+    values = _numeric_codes(scale.values)
+    if values is None:
+        report.add((*at, "values"), f"scale {name!r}: `values` codes must be numbers to be scored")
+        return
+    items = scale.items
+    seen: set[str] = set()
+    for group, cols in scale.groups.items():
+        for j, col in enumerate(cols):
+            if col in seen:
+                report.add(
+                    (*at, "groups", group, j),
+                    f"scale {name!r}: item {col!r} appears more than once",
+                )
+            seen.add(col)
+    for j, col in enumerate(scale.reverse):
+        if col not in seen:
+            report.add(
+                (*at, "reverse", j),
+                f"scale {name!r}: reverse item {col!r} is not in any group" + _nearest(col, items),
+            )
+    _check_bands(name, scale, values, report)
+
+
+def score_range(scale: models.Scale) -> tuple[float, float]:
+    """The smallest and largest total a respondent can get (all items answered)."""
+    values = _numeric_codes(scale.values) or [0.0]
+    lo, hi = min(values), max(values)
+    sizes = [len(items) for items in scale.groups.values()]
+    per_group = [(lo * n, hi * n) if scale.group_score == "sum" else (lo, hi) for n in sizes]
+    total_lo = sum(g[0] for g in per_group)
+    total_hi = sum(g[1] for g in per_group)
+    if scale.total == "mean":
+        total_lo, total_hi = total_lo / len(sizes), total_hi / len(sizes)
+    return total_lo, total_hi
+
+
+def _check_bands(name: str, scale: models.Scale, values: list[float], report: _Report) -> None:
+    at = ("scales", name, "bands")
+    labels: set[str] = set()
+    for j, band in enumerate(scale.bands):
+        if band.label in labels:
+            report.add(
+                (*at, j, "label"), f"scale {name!r}: band label {band.label!r} is used twice"
+            )
+        labels.add(band.label)
+        if j and band.from_ <= scale.bands[j - 1].from_:
+            report.add(
+                (*at, j, "from"),
+                f"scale {name!r}: band {band.label!r} starts at {band.from_}, not above "
+                f"the previous band's {scale.bands[j - 1].from_}; list bands in "
+                "increasing order of `from`",
+            )
+    if not scale.bands:
+        return
+    lo, hi = score_range(scale)
+    if scale.bands[0].from_ > lo:
+        report.add(
+            (*at, 0, "from"),
+            f"scale {name!r}: totals from {lo:g} to below {scale.bands[0].from_:g} fall in no band",
+            "warning",
+        )
+    for j, band in enumerate(scale.bands):
+        if band.from_ > hi:
+            report.add(
+                (*at, j, "from"),
+                f"scale {name!r}: no total can reach band {band.label!r} (from "
+                f"{band.from_:g}; the highest possible total is {hi:g})",
+                "warning",
+            )
+
+
+def _check_segment(name: str, seg: models.Segment, study: models.Study, report: _Report) -> None:
+    at = ("segments", name)
+    if seg.median_split not in study.scales and not report.known_broken(seg.median_split):
+        report.add(
+            (*at, "median_split"),
+            f"segment {name!r} splits unknown scale {seg.median_split!r}"
+            + _nearest(seg.median_split, study.scales),
+        )
+    if seg.high == seg.low:
+        report.add((*at, "low"), f"segment {name!r}: `high` and `low` must be different labels")
+
+
+def _check_question(name: str, q: Any, report: _Report) -> None:
+    at = ("questions", name)
+    if isinstance(q, models.Numeric) and q.range and q.range[0] > q.range[1]:
+        report.add((*at, "range"), f"question {name!r}: range minimum is above its maximum")
+    if not isinstance(q, models._Coded):
+        return
+    codes = {_code_key(c) for c in q.options}
+    labels = list(q.options.values())
+    if len(set(labels)) != len(labels):
+        report.add((*at, "options"), f"question {name!r}: two options share a label")
+    members: dict[Any, str] = {}
+    for net, net_codes in q.nets.items():
+        same = [c for c, label in q.options.items() if label == net]
+        if same and {_code_key(c) for c in net_codes} != {_code_key(same[0])}:
+            report.add(
+                (*at, "nets", net),
+                f"question {name!r}: net {net!r} has the label of "
+                "option {same[0]!r} but other codes; `show` picks the net",
+                "warning",
+                key=True,
+            )
+        for j, code in enumerate(net_codes):
+            key = _code_key(code)
+            if key not in codes:
+                report.add(
+                    (*at, "nets", net, j),
+                    f"question {name!r}: net {net!r} names code {code!r}, which is not "
+                    "among the options",
+                    "warning",
+                )
+            if key in members and members[key] != net:
+                report.add(
+                    (*at, "nets", net, j),
+                    f"question {name!r}: code {code!r} is in nets {members[key]!r} and "
+                    f"{net!r}; overlapping nets are counted in both",
+                    "warning",
+                )
+            members.setdefault(key, net)
+    if isinstance(q, models.Multi) and q.columns is not None:
+        for code in q.columns:
+            if _code_key(code) not in codes:
+                report.add(
+                    (*at, "columns", code),
+                    f"question {name!r}: column for code {code!r}, which is not among the options",
+                    key=True,
+                )
+
+
+def _code_key(code: Any) -> Any:
+    """Codes compare as numbers when they are numbers (1 == 1.0 == "1")."""
+    try:
+        return float(code)
+    except (TypeError, ValueError):
+        return code
+
+
+def _check_source(source: models.Source, report: _Report) -> None:
+    if source.encoding != "auto":
+        import codecs
+
+        try:
+            codecs.lookup(source.encoding)
+        except LookupError:
+            report.add(
+                ("source", "encoding"),
+                f"unknown encoding {source.encoding!r}; use e.g. utf-8, utf-16, cp1252 or auto",
+            )
+
+
+def _check_figure(i: int, fig: models.Figure, study: models.Study, report: _Report) -> None:
+    at = ("figures", i)
+    var = resolve_variable(fig.question, study)
+    if var is None and report.known_broken(fig.question):
+        return
+    if var is None:
+        choices = [*study.questions, *study.scales]
+        report.add(
+            (*at, "question"),
+            f"figure {fig.id!r}: unknown question {fig.question!r}"
+            + _nearest(fig.question, choices),
+        )
+        return
+    if fig.by is not None and not report.known_broken(fig.by):
+        _check_banner(i, fig, study, report)
+    if fig.stat is not None and fig.stat not in var.stats:
+        report.add(
+            (*at, "stat"),
+            f"figure {fig.id!r}: stat {fig.stat!r} does not apply to "
+            f"{var.kind} {fig.question!r}; use {' or '.join(var.stats)}",
+        )
+    _check_show(i, fig, var, report)
+
+
+def _check_banner(i: int, fig: models.Figure, study: models.Study, report: _Report) -> None:
+    by = fig.by
+    ok = by in study.segments or isinstance(study.questions.get(by), models.Single)
+    if by.endswith(".band") and by[: -len(".band")] in study.scales:
+        ok = bool(study.scales[by[: -len(".band")]].bands)
+    if not ok:
+        choices = [
+            *study.segments,
+            *(n for n, q in study.questions.items() if isinstance(q, models.Single)),
+            *(f"{s}.band" for s in study.scales),
+        ]
+        report.add(
+            ("figures", i, "by"),
+            f"figure {fig.id!r}: `by` must name a segment, a single question or a scale's "
+            f"band, not {by!r}" + _nearest(by, choices),
+        )
+
+
+def _check_show(i: int, fig: models.Figure, var: DerivedVariable, report: _Report) -> None:
+    if fig.show == "options":
+        return
+    if fig.show in SHOW_KEYWORDS[1:] and var.nets is not None:
+        if not var.nets:
+            report.add(
+                ("figures", i, "show"),
+                f"figure {fig.id!r}: show {fig.show!r} but question {fig.question!r} has no nets",
+            )
+        return
+    choices = list(var.options or []) + list(var.nets or [])
+    if fig.show not in choices:
+        report.add(
+            ("figures", i, "show"),
+            f"figure {fig.id!r}: show {fig.show!r} is not options, nets, both or the "
+            f"label of an option or net of {fig.question!r}" + _nearest(fig.show, choices),
+        )

@@ -1,0 +1,194 @@
+"""The study file as typed, frozen models (pydantic, ``extra="forbid"``).
+
+Key names follow ``study-format.md``; the keys cxsurvey adds (``source.encoding``,
+``scale.label``, ``question.delimiter``...) all have defaults and are documented
+in ``docs/study-format-extensions.md``. Structural rules live here; rules that
+relate one part of the file to another live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+Code = StrictInt | StrictFloat | StrictStr
+"""An answer code as the export writes it: a number (1, 1.0) or a text code."""
+
+
+def _label(value: Any) -> Any:
+    # YAML reads `1: Yes` as True; a label must be text, so ask for quotes.
+    if isinstance(value, bool):
+        raise ValueError(f'YAML read this label as {value!r}; quote it, e.g. "Yes"')
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+Label = Annotated[StrictStr, BeforeValidator(_label)]
+Name = Annotated[StrictStr, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Filter(Model):
+    """A row filter: exactly one of ``in``, ``not_in``, or ``min``/``max``."""
+
+    column: Name
+    in_: list[Code] | None = Field(None, alias="in", min_length=1)
+    not_in: list[Code] | None = Field(None, min_length=1)
+    min: StrictInt | StrictFloat | None = None
+    max: StrictInt | StrictFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Filter:
+        kinds = [
+            self.in_ is not None,
+            self.not_in is not None,
+            self.min is not None or self.max is not None,
+        ]
+        if sum(kinds) != 1:
+            raise ValueError("a filter needs exactly one of `in`, `not_in`, or `min`/`max`")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"`min` ({self.min}) is greater than `max` ({self.max})")
+        return self
+
+
+class Source(Model):
+    format: Literal["auto", "qualtrics", "csv", "tsv", "sav"] = "auto"
+    id: Name | None = None
+    include: list[Filter] = []
+    missing: list[Code] = []
+    weight: Name | None = None
+    encoding: Name = "auto"
+
+
+class Band(Model):
+    label: Label
+    from_: StrictInt | StrictFloat = Field(alias="from")
+
+
+class Scale(Model):
+    label: StrictStr | None = None
+    values: dict[Code, Label] = Field(min_length=2)
+    groups: dict[Name, Annotated[list[Name], Field(min_length=1)]] = Field(min_length=1)
+    group_score: Literal["mean", "sum"] = "mean"
+    total: Literal["sum", "mean"] = "sum"
+    min_answered: Annotated[float, Field(ge=0, le=1)] = 0.5
+    reverse: list[Name] = []
+    bands: list[Band] = []
+
+    @property
+    def items(self) -> list[str]:
+        return [item for items in self.groups.values() for item in items]
+
+
+class Segment(Model):
+    label: StrictStr | None = None
+    median_split: Name
+    high: Label
+    low: Label
+
+
+class _Question(Model):
+    text: StrictStr | None = None
+
+
+class _Coded(_Question):
+    options: dict[Code, Label] = Field(min_length=1)
+    nets: dict[Label, Annotated[list[Code], Field(min_length=1)]] = {}
+    not_applicable: list[Code] = []
+
+
+class Single(_Coded):
+    type: Literal["single"]
+    column: Name
+
+
+class Multi(_Coded):
+    type: Literal["multi"]
+    column: Name | None = None
+    columns: dict[Code, Name] | None = Field(None, min_length=1)
+    delimiter: Annotated[StrictStr, Field(min_length=1)] = ","
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> Multi:
+        if (self.column is None) == (self.columns is None):
+            raise ValueError("a multi question needs exactly one of `column` or `columns`")
+        return self
+
+
+class Grid(_Coded):
+    type: Literal["grid"]
+    columns: dict[Label, Name] = Field(min_length=1)
+
+
+class Numeric(_Question):
+    type: Literal["numeric"]
+    column: Name
+    range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
+
+
+class Nps(_Question):
+    type: Literal["nps"]
+    column: Name
+
+
+Question = Annotated[Single | Multi | Grid | Numeric | Nps, Field(discriminator="type")]
+QUESTION_TYPES = ("single", "multi", "grid", "numeric", "nps")
+
+
+class Figure(Model):
+    id: Name
+    title: StrictStr | None = None
+    question: Name
+    by: Name | None = None
+    show: Label = "options"
+    stat: Literal["percent", "mean", "nps"] | None = None
+    filter: list[Filter] = []
+    sort: Literal["desc", "none"] = "none"
+
+
+class Study(Model):
+    version: Literal[1]
+    study: Name
+    source: Source = Source()
+    scales: dict[Name, Scale] = {}
+    segments: dict[Name, Segment] = {}
+    questions: dict[Name, Question] = {}
+    figures: list[Figure] = []
+
+    def columns(self) -> list[str]:
+        """Every export column the study reads, in first-use order, without duplicates."""
+        cols: list[str] = []
+        src = self.source
+        cols += [src.id] if src.id else []
+        cols += [f.column for f in src.include]
+        cols += [src.weight] if src.weight else []
+        for scale in self.scales.values():
+            cols += scale.items
+        for q in self.questions.values():
+            cols += question_columns(q)
+        for fig in self.figures:
+            cols += [f.column for f in fig.filter]
+        return list(dict.fromkeys(cols))
+
+
+def question_columns(q: Any) -> list[str]:
+    """The export columns one question reads."""
+    if isinstance(q, Grid):
+        return list(q.columns.values())
+    if isinstance(q, Multi) and q.columns is not None:
+        return list(q.columns.values())
+    return [q.column]

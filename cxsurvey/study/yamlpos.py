@@ -1,0 +1,124 @@
+"""Read YAML safely while remembering where every value was written.
+
+``yaml.compose`` (SafeLoader) gives a node tree with start marks; we turn it into
+plain Python values plus a map from key path (a tuple of keys and list indexes)
+to a 1-based (line, column), so every later problem can name its location.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, StudyError
+
+Path = tuple[Any, ...]
+Positions = dict[Path, tuple[int, int]]
+
+
+def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[Problem]]:
+    """Parse ``text`` into (value, positions, warnings); raise StudyError on bad YAML."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        msg = f"invalid YAML: {exc.problem or exc.context}"
+        raise StudyError([Problem(file, msg, line, col)]) from None
+    except yaml.YAMLError as exc:
+        raise StudyError([Problem(file, f"invalid YAML: {exc}")]) from None
+    positions: Positions = {}
+    problems: list[Problem] = []
+    if node is None:
+        return None, positions, []
+    value = _convert(node, (), positions, problems, file)
+    if any(p.severity == "error" for p in problems):
+        raise StudyError(problems)
+    return value, positions, problems
+
+
+def _is_comma_split(key_node: yaml.Node, value_node: yaml.Node) -> bool:
+    """A plain key with no `:` and no value, as `B` in `{title: A, B}`."""
+    return (
+        isinstance(key_node, yaml.ScalarNode)
+        and key_node.style is None
+        and key_node.tag == "tag:yaml.org,2002:str"
+        and isinstance(value_node, yaml.ScalarNode)
+        and value_node.tag == "tag:yaml.org,2002:null"
+        and value_node.value == ""
+        and value_node.start_mark.index == key_node.end_mark.index
+    )
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _convert(node: yaml.Node, path: Path, pos: Positions, problems: list[Problem], file: str):
+    pos[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        previous: Any = None
+        for key_node, value_node in node.value:
+            if node.flow_style and previous is not None and _is_comma_split(key_node, value_node):
+                # `{title: A, B}`: an unquoted comma split a text value. Rejoin it, warn.
+                out[previous] = f"{out[previous]}, {key_node.value}"
+                line, col = _mark(key_node)
+                problems.append(
+                    Problem(
+                        file,
+                        f"unquoted comma in {previous!r} inside {{...}}; read as "
+                        f"{out[previous]!r}: quote the value to make this explicit",
+                        line,
+                        col,
+                        "warning",
+                    )
+                )
+                continue
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None and not isinstance(key_node, yaml.ScalarNode):
+                line, col = _mark(key_node)
+                problems.append(Problem(file, "a mapping key must be a plain value", line, col))
+                continue
+            if key in out:
+                line, col = _mark(key_node)
+                problems.append(
+                    Problem(file, f"duplicate key {key!r}: remove one of them", line, col)
+                )
+                continue
+            child = (*path, key)
+            out[key] = _convert(value_node, child, pos, problems, file)
+            # The key's own position is more useful than the value's for "unknown key".
+            pos[(*child, "__key__")] = _mark(key_node)
+            plain_text = isinstance(value_node, yaml.ScalarNode) and value_node.style is None
+            previous = key if plain_text and isinstance(out[key], str) else None
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*path, i), pos, problems, file) for i, item in enumerate(node.value)
+        ]
+    return _scalar(node)
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """The Python value of a scalar node under the safe (YAML 1.1) rules."""
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
+
+
+def locate(pos: Positions, path: Path, key: bool = False) -> tuple[int | None, int | None]:
+    """Line and column of ``path``, or of its nearest located ancestor."""
+    p = tuple(path)
+    if key and (*p, "__key__") in pos:
+        return pos[(*p, "__key__")]
+    while p:
+        if p in pos:
+            return pos[p]
+        p = p[:-1]
+    return pos.get((), (None, None))
