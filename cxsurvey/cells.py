@@ -1,0 +1,96 @@
+"""Turn export cells into numbers and masks, vectorised with pyarrow and numpy.
+
+A cell is *blank* when empty or only whitespace; it is *missing* when blank or
+equal to one of ``source.missing`` (numeric codes compare as numbers, so -99
+matches ``-99`` and ``-99.0``; text codes compare exactly). Numbers are float64
+with NaN for anything that is not a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_NUMBER = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
+
+
+@dataclass(frozen=True)
+class CellValues:
+    """One column's cells: numbers (NaN if not numeric), and what is missing or not numeric."""
+
+    numbers: np.ndarray  # float64, NaN where missing or not a number
+    missing: np.ndarray  # bool: blank or a missing code
+    non_numeric: np.ndarray  # bool: answered, but not a number
+
+
+def split_codes(codes: Sequence[Any]) -> tuple[list[float], list[str]]:
+    """Numeric codes (as floats) and text codes of a code list."""
+    nums, texts = [], []
+    for code in codes:
+        if isinstance(code, bool):
+            texts.append(str(code))
+        elif isinstance(code, int | float):
+            nums.append(float(code))
+        else:
+            texts.append(str(code))
+    return nums, texts
+
+
+def to_numbers(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """float64 values of a text or numeric column; NaN for blanks and non-numbers."""
+    if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
+        return np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    try:
+        nums = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        trimmed = pc.utf8_trim_whitespace(arr)
+        ok = pc.match_substring_regex(trimmed, _NUMBER)
+        nums = pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
+    out = np.array(nums.to_numpy(zero_copy_only=False), dtype=float)  # a writable copy
+    # "nan"/"inf" parse as floats but are not codes anyone writes on purpose.
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def blank_mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        empty = pc.equal(pc.utf8_trim_whitespace(arr), "")
+        return np.asarray(pc.fill_null(empty, True).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(pc.is_null(arr, nan_is_null=True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def text_isin(arr: pa.ChunkedArray | pa.Array, texts: Sequence[str]) -> np.ndarray:
+    """Cells equal (exactly, after trimming) to one of ``texts``."""
+    if not texts or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return np.zeros(len(arr), dtype=bool)
+    hit = pc.is_in(pc.utf8_trim_whitespace(arr), value_set=pa.array(list(texts), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def cell_values(arr: pa.ChunkedArray | pa.Array, missing_codes: Sequence[Any]) -> CellValues:
+    """Numbers and masks for one column under the study's missing codes."""
+    numbers = to_numbers(arr)
+    num_missing, text_missing = split_codes(missing_codes)
+    missing = blank_mask(arr)
+    if num_missing:
+        missing |= np.isin(numbers, num_missing)
+    if text_missing:
+        missing |= text_isin(arr, text_missing)
+    numbers[missing] = np.nan
+    non_numeric = ~missing & np.isnan(numbers)
+    return CellValues(numbers, missing, non_numeric)
+
+
+def code_isin(arr: pa.ChunkedArray | pa.Array, numbers: np.ndarray,
+              codes: Sequence[Any]) -> np.ndarray:
+    """Cells matching any code: numeric codes as numbers, text codes exactly."""
+    nums, texts = split_codes(codes)
+    hit = np.isin(numbers, nums) if nums else np.zeros(len(numbers), dtype=bool)
+    if texts:
+        hit |= text_isin(arr, texts)
+    return hit

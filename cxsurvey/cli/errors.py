@@ -1,0 +1,51 @@
+"""The one place where errors become messages and exit codes.
+
+``CxSurveyError`` subclasses carry their exit code (2 input/usage, 1 failed
+check); anything else is a bug: exit 3 with a one-line note. ``--debug`` shows
+the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from ..errors import CxSurveyError, StudyError
+from . import state
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except CxSurveyError as exc:
+            if state.DEBUG:
+                traceback.print_exc()
+            lines = [str(p) for p in exc.problems if p.severity == "error"] \
+                if isinstance(exc, StudyError) else [str(exc)]
+            for line in lines or [str(exc)]:
+                typer.echo(f"error: {line}" if not isinstance(exc, StudyError) else line,
+                           err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if state.DEBUG:
+                traceback.print_exc()
+            typer.echo(f"internal error: {type(exc).__name__}: {exc} (a bug in cxsurvey; rerun "
+                       "with --debug and report the traceback)", err=True)
+            raise typer.Exit(3) from None
+
+    return wrapper

@@ -1,0 +1,29 @@
+"""``cxsurvey sample``: write a deterministic synthetic export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from . import app
+from .errors import handle_errors
+from .options import STUDY_OPTION, load_study_option
+
+
+@app.command()
+@handle_errors
+def sample(
+    out: Path = typer.Option(..., "--out", "-o", help="The export file to write."),
+    rows: int = typer.Option(260, "--rows", "-n", min=1, help="Number of responses."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed; same seed, same file."),
+    study: Path | None = STUDY_OPTION,
+) -> None:
+    """Write a synthetic Qualtrics export (three header rows) for a study."""
+    from ..io.atomic import atomic_output
+    from ..sample import write_sample
+
+    study_file = load_study_option(study)
+    with atomic_output(out, "wb") as fh:
+        write_sample(study_file.study, fh, rows, seed)
+    typer.echo(f"wrote {rows} responses to {out}", err=True)

@@ -1,0 +1,42 @@
+"""``cxsurvey score``: per-respondent scale scores, bands and segments."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from . import app
+from .errors import handle_errors
+from .options import STUDY_OPTION, load_study_option
+
+
+class ScoreFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+@handle_errors
+def score(
+    export: Path = typer.Argument(..., help="The survey export (Qualtrics CSV/TSV, CSV, .sav)."),
+    study: Path | None = STUDY_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="Write scores to this file (default: stdout)."),
+    fmt: ScoreFormat = typer.Option(ScoreFormat.csv, "--format", "-f", help="Output format."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
+) -> None:
+    """Score every respondent: group scores, totals, bands and segment groups."""
+    from ..io.scores_out import write_scores
+    from ..score import score as run_score
+
+    study_file = load_study_option(study)
+    result = run_score(export, study_file)
+    write_scores(result, fmt.value, out)
+    if not quiet:
+        from ..render.console import console
+        from ..render.summary import score_summary
+
+        # With data on stdout, the summary goes to stderr so pipes stay clean.
+        console(stderr=out is None).print(score_summary(result, out))

@@ -1,0 +1,1 @@
+"""Renderers: result objects -> rich tables and text."""
