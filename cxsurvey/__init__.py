@@ -21,8 +21,8 @@ _API = {
     "StudyFile": ".study.load",
     "load_export": ".io.export",
     "load_responses": ".responses",
-    "score": ".score",
-    "ScoreResult": ".score",
+    "score": ".score_run",
+    "ScoreResult": ".score_run",
     "default_study_path": ".defaults",
 }
 

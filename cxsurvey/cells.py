@@ -86,8 +86,9 @@ def cell_values(arr: pa.ChunkedArray | pa.Array, missing_codes: Sequence[Any]) -
     return CellValues(numbers, missing, non_numeric)
 
 
-def code_isin(arr: pa.ChunkedArray | pa.Array, numbers: np.ndarray,
-              codes: Sequence[Any]) -> np.ndarray:
+def code_isin(
+    arr: pa.ChunkedArray | pa.Array, numbers: np.ndarray, codes: Sequence[Any]
+) -> np.ndarray:
     """Cells matching any code: numeric codes as numbers, text codes exactly."""
     nums, texts = split_codes(codes)
     hit = np.isin(numbers, nums) if nums else np.zeros(len(numbers), dtype=bool)

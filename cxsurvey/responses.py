@@ -85,8 +85,14 @@ def load_responses(path: str | Path, study: Study) -> Responses:
     if study.source.id is None:
         columns = [c for c in columns if c != "ResponseId"]
         optional = ["ResponseId"]
-    export = load_export(path, columns, fmt=study.source.format, encoding=study.source.encoding,
-                         optional=optional, where=where)
+    export = load_export(
+        path,
+        columns,
+        fmt=study.source.format,
+        encoding=study.source.encoding,
+        optional=optional,
+        where=where,
+    )
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
     table = export.table
     read = table.num_rows
@@ -95,13 +101,16 @@ def load_responses(path: str | Path, study: Study) -> Responses:
     if len(rows) != read:
         table = table.filter(pa.array(keep))
     if len(rows) == 0:
-        raise DataError(f"{export.path}: source.include keeps none of the {read} responses; "
-                        "check the filter codes against the export")
+        raise DataError(
+            f"{export.path}: source.include keeps none of the {read} responses; "
+            "check the filter codes against the export"
+        )
     return Responses(study, export, table, read, id_column, rows)
 
 
-def scale_numbers(responses: Responses, column: str, scale_name: str,
-                  allowed: list[float]) -> np.ndarray:
+def scale_numbers(
+    responses: Responses, column: str, scale_name: str, allowed: list[float]
+) -> np.ndarray:
     """An item's codes as numbers; codes outside ``allowed`` become NaN (unanswered).
 
     Text that is neither a number nor a missing code is an error naming the cell.
@@ -115,7 +124,8 @@ def scale_numbers(responses: Responses, column: str, scale_name: str,
         raise DataError(
             f"{responses.export.path}: column {column!r}, {responses.describe_row(i)}: "
             f"{value!r} is not a numeric code of scale {scale_name!r}{others}; fix the export "
-            "or list the code under source.missing")
+            "or list the code under source.missing"
+        )
     numbers = cells.numbers
     valid = np.isin(numbers, allowed)
     if valid.all():

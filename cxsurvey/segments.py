@@ -40,5 +40,11 @@ def median_split(name: str, segment: Segment, scores: ScaleScores) -> SegmentSpl
     if scored.any():
         median = float(np.median(total[scored]))
         group[scored] = np.where(total[scored] >= comparable(np.float64(median)), HIGH, LOW)
-    return SegmentSplit(name, segment.label or name, segment.median_split, median,
-                        [segment.high, segment.low], group)
+    return SegmentSplit(
+        name,
+        segment.label or name,
+        segment.median_split,
+        median,
+        [segment.high, segment.low],
+        group,
+    )

@@ -29,11 +29,13 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except CxSurveyError as exc:
             if state.DEBUG:
                 traceback.print_exc()
-            lines = [str(p) for p in exc.problems if p.severity == "error"] \
-                if isinstance(exc, StudyError) else [str(exc)]
+            lines = (
+                [str(p) for p in exc.problems if p.severity == "error"]
+                if isinstance(exc, StudyError)
+                else [str(exc)]
+            )
             for line in lines or [str(exc)]:
-                typer.echo(f"error: {line}" if not isinstance(exc, StudyError) else line,
-                           err=True)
+                typer.echo(f"error: {line}" if not isinstance(exc, StudyError) else line, err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -44,8 +46,11 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if state.DEBUG:
                 traceback.print_exc()
-            typer.echo(f"internal error: {type(exc).__name__}: {exc} (a bug in cxsurvey; rerun "
-                       "with --debug and report the traceback)", err=True)
+            typer.echo(
+                f"internal error: {type(exc).__name__}: {exc} (a bug in cxsurvey; rerun "
+                "with --debug and report the traceback)",
+                err=True,
+            )
             raise typer.Exit(3) from None
 
     return wrapper

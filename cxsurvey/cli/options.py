@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 STUDY_OPTION = typer.Option(
-    None, "--study", "-s",
-    help="Study file (YAML). Default: the bundled CX practitioner study.")
+    None, "--study", "-s", help="Study file (YAML). Default: the bundled CX practitioner study."
+)
 
 
 def load_study_option(study: Path | None):

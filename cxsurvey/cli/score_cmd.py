@@ -22,14 +22,15 @@ class ScoreFormat(str, Enum):
 def score(
     export: Path = typer.Argument(..., help="The survey export (Qualtrics CSV/TSV, CSV, .sav)."),
     study: Path | None = STUDY_OPTION,
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="Write scores to this file (default: stdout)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write scores to this file (default: stdout)."
+    ),
     fmt: ScoreFormat = typer.Option(ScoreFormat.csv, "--format", "-f", help="Output format."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
 ) -> None:
     """Score every respondent: group scores, totals, bands and segment groups."""
     from ..io.scores_out import write_scores
-    from ..score import score as run_score
+    from ..score_run import score as run_score
 
     study_file = load_study_option(study)
     result = run_score(export, study_file)

@@ -21,9 +21,16 @@ from .sniff import Layout, sniff
 
 # Modern Qualtrics names -> the legacy export's V-columns.
 LEGACY_ALIASES = {
-    "ResponseId": "V1", "ResponseSet": "V2", "RecipientName": "V3",
-    "ExternalReference": "V4", "RecipientEmail": "V5", "IPAddress": "V6",
-    "Status": "V7", "StartDate": "V8", "EndDate": "V9", "Finished": "V10",
+    "ResponseId": "V1",
+    "ResponseSet": "V2",
+    "RecipientName": "V3",
+    "ExternalReference": "V4",
+    "RecipientEmail": "V5",
+    "IPAddress": "V6",
+    "Status": "V7",
+    "StartDate": "V8",
+    "EndDate": "V9",
+    "Finished": "V10",
 }
 
 
@@ -56,9 +63,15 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def load_export(path: str | Path, columns: Sequence[str], *, fmt: str = "auto",
-                encoding: str = "auto", optional: Sequence[str] = (),
-                where: dict[str, str] | None = None) -> Export:
+def load_export(
+    path: str | Path,
+    columns: Sequence[str],
+    *,
+    fmt: str = "auto",
+    encoding: str = "auto",
+    optional: Sequence[str] = (),
+    where: dict[str, str] | None = None,
+) -> Export:
     """Read ``columns`` (all required) and ``optional`` (read when present) from ``path``.
 
     ``where`` maps a column to the study key that asks for it, for error messages.
@@ -85,8 +98,9 @@ def load_export(path: str | Path, columns: Sequence[str], *, fmt: str = "auto",
     return Export(str(p), layout, table, layout.header, labels)
 
 
-def _resolve(p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str],
-             where: dict[str, str]) -> dict[str, str]:
+def _resolve(
+    p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
+) -> dict[str, str]:
     """Study column name -> export column name; missing required columns are an error."""
     present = set(layout.header)
     legacy_labels = {}
@@ -108,9 +122,15 @@ def _resolve(p: Path, layout: Layout, columns: Sequence[str], optional: Sequence
         close = difflib.get_close_matches(name, layout.header, n=3, cutoff=0.6)
         hint = f"; closest: {', '.join(close)}" if close else ""
         used = f" (used by {where[name]})" if name in where else ""
-        more = f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})" if len(missing) > 1 else ""
-        raise DataError(f"{p}: column {name!r}{used} is not in the export{hint}{more}; fix the "
-                        "column name in the study file or export that question")
+        more = (
+            f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})"
+            if len(missing) > 1
+            else ""
+        )
+        raise DataError(
+            f"{p}: column {name!r}{used} is not in the export{hint}{more}; fix the "
+            "column name in the study file or export that question"
+        )
     return mapping
 
 
@@ -120,35 +140,48 @@ def _read_csv(p: Path, layout: Layout, wanted: list[str]):
 
     read = pacsv.ReadOptions(
         encoding="utf8" if layout.encoding in ("utf-8", "utf8") else layout.encoding,
-        skip_rows_after_names=layout.skip_after_names, block_size=1 << 24)
+        skip_rows_after_names=layout.skip_after_names,
+        block_size=1 << 24,
+    )
     parse = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in wanted}, include_columns=wanted,
-        strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True)
+        column_types={c: pa.string() for c in wanted},
+        include_columns=wanted,
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
     try:
         return pacsv.read_csv(p, read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "UTF8" in msg or "UTF-8" in msg or "decode" in msg.lower():
-            raise DataError(f"{p}: the file is not valid {layout.encoding} text; set "
-                            "source.encoding (e.g. cp1252) in the study file") from None
+            raise DataError(
+                f"{p}: the file is not valid {layout.encoding} text; set "
+                "source.encoding (e.g. cp1252) in the study file"
+            ) from None
         raise DataError(f"{p}: {_locate_parse_error(p, layout, msg)}") from None
     except (LookupError, pa.ArrowNotImplementedError):
-        raise DataError(f"{p}: unknown encoding {layout.encoding!r}; set source.encoding "
-                        "to e.g. utf-8, utf-16 or cp1252") from None
+        raise DataError(
+            f"{p}: unknown encoding {layout.encoding!r}; set source.encoding "
+            "to e.g. utf-8, utf-16 or cp1252"
+        ) from None
 
 
 def _locate_parse_error(p: Path, layout: Layout, msg: str) -> str:
     """Find the first malformed record with Python's csv module (error path only)."""
     width = len(layout.header)
     try:
-        with open(p, encoding=layout.encoding if layout.encoding != "utf-8" else "utf-8-sig",
-                  newline="") as fh:
+        with open(
+            p, encoding=layout.encoding if layout.encoding != "utf-8" else "utf-8-sig", newline=""
+        ) as fh:
             reader = csv.reader(fh, delimiter=layout.delimiter, strict=True)
             for row in reader:
                 if len(row) != width:
-                    return (f"line {reader.line_num}: expected {width} fields, found {len(row)}; "
-                            "check for an unquoted delimiter or a broken quote")
+                    return (
+                        f"line {reader.line_num}: expected {width} fields, found {len(row)}; "
+                        "check for an unquoted delimiter or a broken quote"
+                    )
     except csv.Error as exc:
         return f"line {reader.line_num}: malformed CSV ({exc}); check the quotes on that line"
     except (UnicodeDecodeError, LookupError):

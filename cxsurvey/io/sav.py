@@ -10,13 +10,16 @@ from ..errors import DataError
 from .sniff import Layout
 
 
-def read_sav(p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str],
-             where: dict[str, str]):
+def read_sav(
+    p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
+):
     try:
         import pyreadstat
     except ImportError:
-        raise DataError(f"{p}: reading SPSS .sav files needs pyreadstat; install it with "
-                        "pip install 'cxsurvey[spss]'") from None
+        raise DataError(
+            f"{p}: reading SPSS .sav files needs pyreadstat; install it with "
+            "pip install 'cxsurvey[spss]'"
+        ) from None
     import pyarrow as pa
 
     try:
@@ -31,17 +34,26 @@ def read_sav(p: Path, layout: Layout, columns: Sequence[str], optional: Sequence
         used = f" (used by {where[missing[0]]})" if missing[0] in where else ""
         raise DataError(f"{p}: column {missing[0]!r}{used} is not in the export{hint}")
     wanted = [c for c in dict.fromkeys([*columns, *optional]) if c in header]
-    frame, _ = pyreadstat.read_sav(str(p), usecols=wanted, apply_value_formats=False,
-                                   user_missing=False)
+    frame, _ = pyreadstat.read_sav(
+        str(p), usecols=wanted, apply_value_formats=False, user_missing=False
+    )
     if len(frame) == 0:
         raise DataError(f"{p}: the export has a header but no responses")
     arrays = []
     for c in wanted:
         col = frame[c]
-        arrays.append(pa.array(col.to_numpy(dtype="float64", na_value=float("nan")), from_pandas=True)
-                      if col.dtype.kind in "fiub" else pa.array(col.astype("string"), from_pandas=True))
+        arrays.append(
+            pa.array(col.to_numpy(dtype="float64", na_value=float("nan")), from_pandas=True)
+            if col.dtype.kind in "fiub"
+            else pa.array(col.astype("string"), from_pandas=True)
+        )
     from .export import Export
 
     labels = {c: meta.column_names_to_labels.get(c) or "" for c in wanted}
-    return Export(str(p), Layout("sav", "binary", header=header), pa.table(arrays, names=wanted),
-                  header, labels)
+    return Export(
+        str(p),
+        Layout("sav", "binary", header=header),
+        pa.table(arrays, names=wanted),
+        header,
+        labels,
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from .. import __version__
-from ..score import ScoreResult
+from ..score_run import ScoreResult
 from .atomic import atomic_output
 from .export import file_sha256
 from .safe_text import neutralise_table
@@ -18,8 +18,9 @@ from .safe_text import neutralise_table
 def scores_csv(result: ScoreResult, out: IO[bytes]) -> None:
     from pyarrow import csv as pacsv
 
-    pacsv.write_csv(neutralise_table(result.table()), out,
-                    pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(
+        neutralise_table(result.table()), out, pacsv.WriteOptions(quoting_style="needed")
+    )
 
 
 def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
@@ -30,8 +31,10 @@ def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
         "config_sha256": result.study.sha256,
         "data_sha256": file_sha256(result.responses.export.path),
         "respondents": result.respondents,
-        "segments": {name: {"scale": s.scale, "median": s.median, "sizes": s.sizes()}
-                     for name, s in result.segments.items()},
+        "segments": {
+            name: {"scale": s.scale, "median": s.median, "sizes": s.sizes()}
+            for name, s in result.segments.items()
+        },
         "columns": list(frame.columns),
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)

@@ -30,9 +30,12 @@ class Layout:
 
     @property
     def description(self) -> str:
-        names = {"qualtrics": "Qualtrics export (3 header rows)",
-                 "qualtrics-legacy": "legacy Qualtrics export (2 header rows)",
-                 "plain": "CSV with one header row", "sav": "SPSS .sav"}
+        names = {
+            "qualtrics": "Qualtrics export (3 header rows)",
+            "qualtrics-legacy": "legacy Qualtrics export (2 header rows)",
+            "plain": "CSV with one header row",
+            "sav": "SPSS .sav",
+        }
         sep = " tab-separated" if self.delimiter == "\t" else ""
         return f"{names[self.kind]},{sep} {self.encoding}".replace(",,", ",")
 
@@ -48,8 +51,10 @@ def sniff(path: Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
             raise DataError(f"{path}: not an SPSS .sav file; set source.format to auto")
         return Layout("sav", "binary")
     if head.startswith(b"PK\x03\x04"):
-        raise DataError(f"{path}: this is a zip or Excel (.xlsx) file, not a CSV; export the "
-                        "responses as CSV or TSV (or unzip the Qualtrics download first)")
+        raise DataError(
+            f"{path}: this is a zip or Excel (.xlsx) file, not a CSV; export the "
+            "responses as CSV or TSV (or unzip the Qualtrics download first)"
+        )
     enc = _encoding(head, encoding, path)
     text = _decode_head(head, enc, path, complete=len(head) < HEAD_BYTES)
     if fmt == "tsv":
@@ -70,9 +75,11 @@ def sniff(path: Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
         elif "V1" in header and "V10" in header and len(rows) >= 2:
             kind, labels, skip = "qualtrics-legacy", rows[1], 1
         elif fmt == "qualtrics":
-            raise DataError(f"{path}: source.format is qualtrics but the file has neither the "
-                            "{\"ImportId\": ...} third header row nor legacy V1..V10 columns; "
-                            "set source.format to auto or csv")
+            raise DataError(
+                f"{path}: source.format is qualtrics but the file has neither the "
+                '{"ImportId": ...} third header row nor legacy V1..V10 columns; '
+                "set source.format to auto or csv"
+            )
     return Layout(kind, enc, delimiter, header, labels, skip)
 
 
@@ -101,9 +108,11 @@ def _decode_head(head: bytes, enc: str, path: Path, complete: bool) -> str:
     try:
         text = decoder.decode(head, final=complete)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: byte {exc.start} is not valid {enc}; if the export was saved "
-                        "in another encoding, set source.encoding (e.g. cp1252) in the study "
-                        "file") from None
+        raise DataError(
+            f"{path}: byte {exc.start} is not valid {enc}; if the export was saved "
+            "in another encoding, set source.encoding (e.g. cp1252) in the study "
+            "file"
+        ) from None
     return text.removeprefix("\ufeff")
 
 

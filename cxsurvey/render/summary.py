@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..score import ScoreResult
+from ..score_run import ScoreResult
 
 
 def _fmt(x: float | None) -> str:
@@ -17,18 +17,26 @@ def _fmt(x: float | None) -> str:
 
 def score_summary(result: ScoreResult, out: Path | None) -> Group:
     r = result.respondents
-    parts = [Text.assemble(
-        (result.study.study.study, "bold"), "\n",
-        f"respondents: {r['read']} read, {r['included']} included by source.include")]
+    parts = [
+        Text.assemble(
+            (result.study.study.study, "bold"),
+            "\n",
+            f"respondents: {r['read']} read, {r['included']} included by source.include",
+        )
+    ]
     scales = Table(title="Scales", title_justify="left", show_edge=False)
     for col in ("scale", "scored", "unscored", "mean", "min", "max"):
         scales.add_column(col, justify="left" if col == "scale" else "right")
     for name, s in result.scales.items():
         scored = s.total[s.scored]
-        stats = (float(scored.mean()), float(scored.min()), float(scored.max())) \
-            if len(scored) else (None, None, None)
-        scales.add_row(name, str(s.n_scored), str(r["included"] - s.n_scored),
-                       *(_fmt(x) for x in stats))
+        stats = (
+            (float(scored.mean()), float(scored.min()), float(scored.max()))
+            if len(scored)
+            else (None, None, None)
+        )
+        scales.add_row(
+            name, str(s.n_scored), str(r["included"] - s.n_scored), *(_fmt(x) for x in stats)
+        )
     parts.append(scales)
     for name, s in result.scales.items():
         if not s.band_labels:
@@ -43,8 +51,12 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
         parts.append(bands)
     for name, seg in result.segments.items():
         sizes = ", ".join(f"{label} {n}" for label, n in seg.sizes().items())
-        parts.append(Text(f"{name}: median {seg.scale} = {_fmt(seg.median)} "
-                          f"(at or above = {seg.labels[0]}); {sizes}"))
+        parts.append(
+            Text(
+                f"{name}: median {seg.scale} = {_fmt(seg.median)} "
+                f"(at or above = {seg.labels[0]}); {sizes}"
+            )
+        )
     if out is not None:
         parts.append(Text(f"wrote {out}"))
     return Group(*parts)

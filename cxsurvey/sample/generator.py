@@ -31,9 +31,18 @@ from ..study.models import Study
 CHUNK = 100_000
 # How strongly each question follows maturity, in standard deviations of its latent.
 LOADINGS = {
-    "ceo_champion": 1.3, "financials": 1.1, "outcomes": 1.0, "capabilities": 1.0,
-    "central_group": 0.7, "channels": 0.8, "priorities": 0.5, "ai_momentum": 0.6,
-    "listening": 0.8, "core_metrics": 0.3, "senior_exec": -1.0, "barriers": -0.6,
+    "ceo_champion": 1.3,
+    "financials": 1.1,
+    "outcomes": 1.0,
+    "capabilities": 1.0,
+    "central_group": 0.7,
+    "channels": 0.8,
+    "priorities": 0.5,
+    "ai_momentum": 0.6,
+    "listening": 0.8,
+    "core_metrics": 0.3,
+    "senior_exec": -1.0,
+    "barriers": -0.6,
 }
 NOT_APPLICABLE_RATE = {"Chatbot": 0.3, "Store or branch": 0.25}
 FREE_TEXT = [
@@ -61,8 +70,11 @@ METADATA = [
     ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
     ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
 ]
-FREE_TEXT_COLUMN = ("Q24", "Anything else you would like to tell us about your CX program?",
-                    '{"ImportId":"QID24_TEXT"}')
+FREE_TEXT_COLUMN = (
+    "Q24",
+    "Anything else you would like to tell us about your CX program?",
+    '{"ImportId":"QID24_TEXT"}',
+)
 
 
 @dataclass(frozen=True)
@@ -76,15 +88,19 @@ def columns(study: Study) -> list[Column]:
     cols = [Column(*m) for m in METADATA]
     for scale in study.scales.values():
         for group, items in scale.groups.items():
-            cols += [Column(c, f"{scale.label or ''} - {group} - {c}".strip(" -"),
-                            _import_id(c)) for c in items]
+            cols += [
+                Column(c, f"{scale.label or ''} - {group} - {c}".strip(" -"), _import_id(c))
+                for c in items
+            ]
     for q in study.questions.values():
         text = q.text or ""
         if isinstance(q, models.Grid):
             cols += [Column(c, f"{text} - {item}", _import_id(c)) for item, c in q.columns.items()]
         elif isinstance(q, models.Multi) and q.columns is not None:
-            cols += [Column(c, f"{text} - {q.options[code]}", _import_id(c))
-                     for code, c in q.columns.items()]
+            cols += [
+                Column(c, f"{text} - {q.options[code]}", _import_id(c))
+                for code, c in q.columns.items()
+            ]
         else:
             cols.append(Column(q.column, text, _import_id(q.column)))
     cols.append(Column(*FREE_TEXT_COLUMN))
@@ -165,11 +181,16 @@ def _metadata(rng, n, start, status, finished, progress) -> dict[str, pa.Array]:
     lang = np.array(["EN", "EN", "EN", "PL", "ZH-S", "RU", "DE"])[rng.integers(0, 7, n)]
     channel = np.where(status == 1, "preview", "anonymous")
     return {
-        "StartDate": stamp(started), "EndDate": stamp(ended), "Status": pa.array(status),
+        "StartDate": stamp(started),
+        "EndDate": stamp(ended),
+        "Status": pa.array(status),
         "IPAddress": pc.binary_join_element_wise(*octets, "."),
-        "Progress": pa.array(progress), "Duration (in seconds)": pa.array(duration),
-        "Finished": pa.array(finished.astype(np.int64)), "RecordedDate": stamp(ended),
-        "ResponseId": pa.array(ids), "DistributionChannel": pa.array(channel),
+        "Progress": pa.array(progress),
+        "Duration (in seconds)": pa.array(duration),
+        "Finished": pa.array(finished.astype(np.int64)),
+        "RecordedDate": stamp(ended),
+        "ResponseId": pa.array(ids),
+        "DistributionChannel": pa.array(channel),
         "UserLanguage": pa.array(lang),
     }
 
@@ -241,11 +262,18 @@ def _multi(rng, q: models.Multi, z, n, loading) -> dict[str, pa.Array]:
         chosen[:, none[0]] = nothing & (rng.random(n) < 0.8)
     blank = ~chosen.any(axis=1) | (rng.random(n) < 0.02)
     if q.columns is not None:
-        return {col: pa.array(chosen[:, i].astype(np.int64), mask=blank)
-                for i, col in enumerate(q.columns.values())}
+        return {
+            col: pa.array(chosen[:, i].astype(np.int64), mask=blank)
+            for i, col in enumerate(q.columns.values())
+        }
     # One cell of codes: map each selection bitmask through a lookup table of strings.
     weights = 1 << np.arange(len(codes))
     masks = chosen.astype(np.int64) @ weights
-    table = np.array([q.delimiter.join(str(codes[i]) for i in range(len(codes)) if m >> i & 1)
-                      for m in range(1 << len(codes))], dtype=object)
+    table = np.array(
+        [
+            q.delimiter.join(str(codes[i]) for i in range(len(codes)) if m >> i & 1)
+            for m in range(1 << len(codes))
+        ],
+        dtype=object,
+    )
     return {q.column: pa.array(table[masks], pa.string(), mask=blank)}

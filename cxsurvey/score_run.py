@@ -29,8 +29,11 @@ class ScoreResult:
     @property
     def respondents(self) -> dict:
         """The spec's ``respondents`` record: read, included, scored per scale."""
-        return {"read": self.responses.read, "included": self.responses.included,
-                "scored": {name: s.n_scored for name, s in self.scales.items()}}
+        return {
+            "read": self.responses.read,
+            "included": self.responses.included,
+            "scored": {name: s.n_scored for name, s in self.scales.items()},
+        }
 
     def table(self) -> pa.Table:
         """One row per included respondent, in the export's order."""
@@ -59,8 +62,11 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 def score(export: str | Path, study: StudyFile) -> ScoreResult:
     """Read ``export``, score every scale and split every segment of ``study``."""
     responses = load_responses(export, study.study)
-    scales = {name: score_scale(name, scale, responses)
-              for name, scale in study.study.scales.items()}
-    segments = {name: median_split(name, seg, scales[seg.median_split])
-                for name, seg in study.study.segments.items()}
+    scales = {
+        name: score_scale(name, scale, responses) for name, scale in study.study.scales.items()
+    }
+    segments = {
+        name: median_split(name, seg, scales[seg.median_split])
+        for name, seg in study.study.segments.items()
+    }
     return ScoreResult(study, responses, scales, segments)
