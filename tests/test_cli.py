@@ -157,7 +157,7 @@ def test_every_study_problem_reported_at_once(tmp_path, tiny_export):
         f"{study}:14:5: error: scales.s: unknown key 'group_scor'; did you mean 'group_score'?",
         f"{study}:20:28: error: scale 's': band 'Mid' starts at 1, not above the previous "
         "band's 2; list bands in increasing order of `from`",
-        f"{study}:25:24: error: figure 'f': unknown question 'nope'",
+        f"{study}:25:23: error: figure 'f': unknown question 'nope'",
     ]
 
 

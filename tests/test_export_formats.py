@@ -85,7 +85,7 @@ def test_legacy_export_maps_modern_metadata_names(tmp_path):
 def test_cp1252_export_with_declared_encoding(tmp_path):
     path = tmp_path / "win.csv"
     path.write_bytes("id,a1\nr1,5\nr2,caf\xe9\n".encode("cp1252"))
-    with pytest.raises(cxsurvey.errors.DataError, match="source.encoding"):
+    with pytest.raises(cxsurvey.errors.DataError, match=r"source\.encoding"):
         load_export(path, ["a1"])
     export = load_export(path, ["a1"], encoding="cp1252")
     assert export.column("a1").to_pylist() == ["5", "café"]

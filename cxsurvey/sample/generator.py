@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +110,7 @@ def columns(study: Study) -> list[Column]:
 
 def _import_id(column: str) -> str:
     digits = column.lstrip("Qq")
-    return '{"ImportId":"QID%s"}' % digits
+    return json.dumps({"ImportId": f"QID{digits}"}, separators=(",", ":"))
 
 
 def write_sample(study: Study, out: Path | io.BufferedIOBase, rows: int, seed: int) -> None:
