@@ -168,7 +168,9 @@ def _problem(err: dict[str, Any], data: Any, pos: Positions, file: str) -> Probl
     if kind == "missing":
         line, col = locate(pos, path)
         return Problem(file, f"{_dotted(path)}: missing required key {loc[-1]!r}", line, col)
-    line, col = locate(pos, path, key=loc and loc[-1] == "[key]")
+    if kind == "union_tag_invalid":
+        path = (*path, "type")
+    line, col = locate(pos, path, key=bool(loc) and loc[-1] == "[key]")
     return Problem(file, f"{_dotted(path)}: {_message(err)}", line, col)
 
 
@@ -187,7 +189,7 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"got {err['input']!r}; expected {ctx.get('expected')}"
     msg = str(err["msg"]).removeprefix("Value error, ")
-    if kind.endswith("_type") or kind.startswith(("less_than", "greater_than")):
+    if kind.endswith(("_type", "_parsing")) or kind.startswith(("less_than", "greater_than")):
         msg += f" (got {err['input']!r})"
     return msg
 
