@@ -41,20 +41,41 @@ def split_codes(codes: Sequence[Any]) -> tuple[list[float], list[str]]:
     return nums, texts
 
 
-def to_numbers(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """float64 values of a text or numeric column; NaN for blanks and non-numbers."""
+def number_isin(numbers: np.ndarray, codes: Sequence[float]) -> np.ndarray:
+    """``np.isin`` for a short code list, as a few equality passes (much faster)."""
+    if len(codes) > 16:
+        return np.isin(numbers, codes)
+    hit = np.zeros(len(numbers), dtype=bool)
+    for code in codes:
+        hit |= numbers == code
+    return hit
+
+
+def _parse_numbers(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray | None]:
+    """float64 values (NaN for null and non-numbers) and, when some cells needed the
+    slow path, the mask of blank (empty or whitespace-only) cells."""
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
-        return np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+        return np.array(
+            pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=float
+        ), None
     try:
-        nums = pc.cast(arr, pa.float64())
+        nums = pc.cast(arr, pa.float64())  # the common case: every cell a number or null
+        blank = None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         trimmed = pc.utf8_trim_whitespace(arr)
         ok = pc.match_substring_regex(trimmed, _NUMBER)
         nums = pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
+        empty = pc.fill_null(pc.equal(trimmed, ""), True)
+        blank = np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
     out = np.array(nums.to_numpy(zero_copy_only=False), dtype=float)  # a writable copy
     # "nan"/"inf" parse as floats but are not codes anyone writes on purpose.
-    out[~np.isfinite(out)] = np.nan
-    return out
+    out[np.isinf(out)] = np.nan
+    return out, blank
+
+
+def to_numbers(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """float64 values of a text or numeric column; NaN for blanks and non-numbers."""
+    return _parse_numbers(arr)[0]
 
 
 def blank_mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -74,13 +95,15 @@ def text_isin(arr: pa.ChunkedArray | pa.Array, texts: Sequence[str]) -> np.ndarr
 
 def cell_values(arr: pa.ChunkedArray | pa.Array, missing_codes: Sequence[Any]) -> CellValues:
     """Numbers and masks for one column under the study's missing codes."""
-    numbers = to_numbers(arr)
+    numbers, blank = _parse_numbers(arr)
+    if blank is None:  # every cell parsed: null (blank) cells are exactly the NaNs
+        blank = np.isnan(numbers)
     num_missing, text_missing = split_codes(missing_codes)
-    missing = blank_mask(arr)
+    missing = blank
     if num_missing:
-        missing |= np.isin(numbers, num_missing)
+        missing = missing | number_isin(numbers, num_missing)
     if text_missing:
-        missing |= text_isin(arr, text_missing)
+        missing = missing | text_isin(arr, text_missing)
     numbers[missing] = np.nan
     non_numeric = ~missing & np.isnan(numbers)
     return CellValues(numbers, missing, non_numeric)
@@ -91,7 +114,7 @@ def code_isin(
 ) -> np.ndarray:
     """Cells matching any code: numeric codes as numbers, text codes exactly."""
     nums, texts = split_codes(codes)
-    hit = np.isin(numbers, nums) if nums else np.zeros(len(numbers), dtype=bool)
+    hit = number_isin(numbers, nums)
     if texts:
         hit |= text_isin(arr, texts)
     return hit

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .cells import CellValues, cell_values
+from .cells import CellValues, cell_values, number_isin
 from .errors import DataError
 from .filters import filter_mask
 from .io.export import Export, load_export
@@ -23,9 +23,15 @@ from .study.models import Study, question_columns
 
 @dataclass
 class Responses:
+    """The export's columns plus which rows ``source.include`` keeps.
+
+    The table is never copied for filtering: columns are parsed whole and the
+    included rows picked from the parsed numbers, which is cheaper than filtering
+    every text column of a large export.
+    """
+
     study: Study
     export: Export
-    table: pa.Table  # included rows only
     read: int
     id_column: str | None
     row_numbers: np.ndarray  # 0-based data row in the export of each included row
@@ -33,27 +39,44 @@ class Responses:
 
     @property
     def included(self) -> int:
-        return self.table.num_rows
+        return len(self.row_numbers)
+
+    @property
+    def all_rows(self) -> bool:
+        return self.included == self.read
+
+    def text(self, column: str) -> pa.Array:
+        """The included cells of ``column`` as exported (text, or numbers for .sav)."""
+        arr = self.export.table.column(column)
+        arr = arr if self.all_rows else arr.take(pa.array(self.row_numbers))
+        return arr.combine_chunks()
 
     @property
     def ids(self) -> pa.Array:
         """Respondent ids as text; the 1-based data row number when the export has none."""
         if self.id_column is None:
             return pa.array(self.row_numbers + 1).cast(pa.string())
-        return self.table.column(self.id_column).combine_chunks().cast(pa.string())
+        return self.text(self.id_column).cast(pa.string())
 
-    def cells(self, column: str) -> CellValues:
-        if column not in self._cells:
-            self._cells[column] = cell_values(self.table.column(column), self.study.source.missing)
-        return self._cells[column]
+    def cells(self, column: str, cache: bool = True) -> CellValues:
+        """Numbers and masks of the included cells of ``column``."""
+        if column in self._cells:
+            return self._cells[column]
+        cells = cell_values(self.export.table.column(column), self.study.source.missing)
+        if not self.all_rows:
+            rows = self.row_numbers
+            cells = CellValues(cells.numbers[rows], cells.missing[rows], cells.non_numeric[rows])
+        if cache:
+            self._cells[column] = cells
+        return cells
 
     def describe_row(self, i: int) -> str:
         """How to name included row ``i`` in a message: its id and data row number."""
-        row = int(self.row_numbers[i]) + 1
+        row = int(self.row_numbers[i])
         if self.id_column is None:
-            return f"data row {row}"
-        rid = self.table.column(self.id_column)[i].as_py()
-        return f"respondent {rid} (data row {row})"
+            return f"data row {row + 1}"
+        rid = self.export.table.column(self.id_column)[row].as_py()
+        return f"respondent {rid} (data row {row + 1})"
 
 
 def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
@@ -94,31 +117,28 @@ def load_responses(path: str | Path, study: Study) -> Responses:
         where=where,
     )
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
-    table = export.table
-    read = table.num_rows
-    keep = filter_mask(table, study.source.include, study.source.missing)
+    read = export.num_rows
+    keep = filter_mask(export.table, study.source.include, study.source.missing)
     rows = np.flatnonzero(keep)
-    if len(rows) != read:
-        table = table.filter(pa.array(keep))
     if len(rows) == 0:
         raise DataError(
             f"{export.path}: source.include keeps none of the {read} responses; "
             "check the filter codes against the export"
         )
-    return Responses(study, export, table, read, id_column, rows)
+    return Responses(study, export, read, id_column, rows)
 
 
 def scale_numbers(
     responses: Responses, column: str, scale_name: str, allowed: list[float]
 ) -> np.ndarray:
-    """An item's codes as numbers; codes outside ``allowed`` become NaN (unanswered).
-
-    Text that is neither a number nor a missing code is an error naming the cell.
+    """An item's codes as a new float array; codes outside ``allowed`` become NaN
+    (unanswered). Text that is neither a number nor a missing code is an error
+    naming the cell.
     """
-    cells = responses.cells(column)
+    cells = responses.cells(column, cache=False)
     if cells.non_numeric.any():
         i = int(np.argmax(cells.non_numeric))
-        value: Any = responses.table.column(column)[i].as_py()
+        value: Any = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
         count = int(cells.non_numeric.sum())
         others = f" ({count - 1} more such cells)" if count > 1 else ""
         raise DataError(
@@ -127,7 +147,5 @@ def scale_numbers(
             "or list the code under source.missing"
         )
     numbers = cells.numbers
-    valid = np.isin(numbers, allowed)
-    if valid.all():
-        return numbers
-    return np.where(valid, numbers, np.nan)
+    numbers[~number_isin(numbers, allowed)] = np.nan
+    return numbers

@@ -62,18 +62,21 @@ def score_scale(name: str, scale: Scale, responses: Responses) -> ScaleScores:
         total = np.zeros(n)
         answered = np.zeros(n, dtype=np.int32)
         for item in items:
-            x = scale_numbers(responses, item, name, allowed)
+            x = scale_numbers(responses, item, name, allowed)  # a fresh array: edit in place
             if item in reverse:
-                x = hi + lo - x
+                np.subtract(hi + lo, x, out=x)
             has = ~np.isnan(x)
             answered += has
-            total += np.where(has, x, 0.0)
+            np.nan_to_num(x, copy=False, nan=0.0)
+            total += x
         need = scale.min_answered * len(items)
         ok &= (answered >= need - 1e-9) & (answered > 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            groups[group] = total / answered if scale.group_score == "mean" else total
-    for group in groups:
-        groups[group] = np.where(ok, groups[group], np.nan)
+        if scale.group_score == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                total /= answered
+        groups[group] = total
+    for values in groups.values():
+        values[~ok] = np.nan
     stacked = np.column_stack(list(groups.values()))
     total = stacked.sum(axis=1) if scale.total == "sum" else stacked.mean(axis=1)
     labels = [b.label for b in scale.bands]
