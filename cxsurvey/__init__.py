@@ -24,6 +24,9 @@ _API = {
     "score": ".score_run",
     "ScoreResult": ".score_run",
     "default_study_path": ".defaults",
+    "figures": ".figures_run",
+    "FiguresResult": ".figure_result",
+    "Options": ".tabulate",
 }
 
 __all__ = ["__version__", *_API]

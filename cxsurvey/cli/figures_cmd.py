@@ -1,0 +1,91 @@
+"""``cxsurvey figures``: the cross-tabs a study declares."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from . import app
+from .errors import handle_errors
+from .options import STUDY_OPTION, load_study_option
+
+
+class FigureFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    xlsx = "xlsx"
+
+
+class Adjust(str, Enum):
+    none = "none"
+    bonferroni = "bonferroni"
+    bh = "bh"
+
+
+@app.command()
+@handle_errors
+def figures(
+    export: Path = typer.Argument(..., help="The survey export."),
+    study: Path | None = STUDY_OPTION,
+    figure: list[str] = typer.Option([], "--figure", help="Only these figure ids (repeatable)."),
+    fmt: FigureFormat | None = typer.Option(
+        None, "--format", "-f", help="Output format (default: table on a terminal, else json)."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file."),
+    alpha: float = typer.Option(
+        0.05, "--alpha", min=0.0, max=1.0, help="Significance level of gaps and letters."
+    ),
+    adjust: Adjust = typer.Option(
+        Adjust.bonferroni,
+        "--adjust",
+        help="Multiple-comparison correction for letters (3+ groups).",
+    ),
+    small_base: int = typer.Option(30, "--small-base", min=0, help="Flag bases under this size."),
+) -> None:
+    """Compute every figure of the study: bases, values, intervals, gaps and tests."""
+    from ..figures_run import figures as run_figures
+    from ..tabulate import Options
+
+    study_file = load_study_option(study)
+    if fmt is None:
+        fmt = FigureFormat.table if out is None and sys.stdout.isatty() else FigureFormat.json
+    if fmt is FigureFormat.xlsx and out is None:
+        raise typer.BadParameter("xlsx needs --out FILE", param_hint="--format")
+    result = run_figures(
+        export, study_file, figure, Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
+    )
+    if fmt is FigureFormat.table:
+        from ..render.console import console
+        from ..render.figure_table import figures_view
+
+        if out is None:
+            console().print(figures_view(result))
+            return
+        from ..io.atomic import atomic_output
+
+        with atomic_output(out, "w", encoding="utf-8") as fh:
+            from rich.console import Console
+
+            Console(file=fh, width=120, highlight=False).print(figures_view(result))
+        return
+    from ..io.figures_out import TEXT_WRITERS, figures_xlsx
+
+    if fmt is FigureFormat.xlsx:
+        from ..io.atomic import atomic_output
+
+        with atomic_output(out, "wb") as fh:
+            figures_xlsx(result, fh)
+        return
+    writer = TEXT_WRITERS[fmt.value]
+    if out is None:
+        writer(result, sys.stdout)
+        return
+    from ..io.atomic import atomic_output
+
+    with atomic_output(out, "w", encoding="utf-8", newline="") as fh:
+        writer(result, fh)

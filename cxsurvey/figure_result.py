@@ -1,0 +1,168 @@
+"""Figure results as plain frozen data: what renderers and writers consume.
+
+``FiguresResult.to_dict()`` is the spec's ``--format json`` output contract;
+``to_frame()`` is its tidy long form (one row per cell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | None  # percent, mean or NPS; None for an empty base
+    count: float
+    base: float
+    ci: tuple[float, float] | None = None
+    effective_base: float | None = None  # Kish, with a weight column
+    small_base: bool = False
+    sd: float | None = None  # standard deviation, for mean cells
+    higher_than: tuple[str, ...] | None = None  # letters, with 3+ banner groups
+
+    @property
+    def test_base(self) -> float:
+        """The base tests use: the effective base when weighted."""
+        return self.effective_base if self.effective_base is not None else self.base
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "count": self.count, "base": self.base}
+        if self.ci is not None:
+            out["ci"] = list(self.ci)
+        if self.sd is not None:
+            out["sd"] = self.sd
+        if self.effective_base is not None:
+            out["effective_base"] = self.effective_base
+        if self.small_base:
+            out["small_base"] = True
+        if self.higher_than is not None:
+            out["higher_than"] = list(self.higher_than)
+        return out
+
+
+@dataclass(frozen=True)
+class Gap:
+    points: float | None  # high minus low, in points (or scale units for means)
+    test: str  # "z", "fisher", "welch" or "nps-z"
+    p_value: float | None
+    significant: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "points": self.points,
+            "test": self.test,
+            "p_value": self.p_value,
+            "significant": self.significant,
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: dict[str, Cell]
+    gap: Gap | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "label": self.label,
+            "cells": {k: c.to_dict() for k, c in self.cells.items()},
+        }
+        if self.gap is not None:
+            out["gap"] = self.gap.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    id: str
+    title: str
+    question: str
+    stat: str
+    by: str | None
+    columns: list[str]
+    rows: list[Row]
+    warnings: list[str] = field(default_factory=list)
+    letters: dict[str, str] | None = None
+    filter: str | None = None  # the figure's filter in words, for footnotes
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "question": self.question,
+            "stat": self.stat,
+            "by": self.by,
+            "columns": self.columns,
+            "rows": [r.to_dict() for r in self.rows],
+            "warnings": self.warnings,
+        }
+        if self.letters is not None:
+            out["letters"] = self.letters
+        return out
+
+
+@dataclass(frozen=True)
+class FiguresResult:
+    study: str
+    cxsurvey_version: str
+    config_sha256: str
+    data_sha256: str
+    respondents: dict[str, Any]
+    figures: list[FigureResult]
+    alpha: float = 0.05
+    adjust: str = "bonferroni"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "study": self.study,
+            "cxsurvey_version": self.cxsurvey_version,
+            "config_sha256": self.config_sha256,
+            "data_sha256": self.data_sha256,
+            "respondents": self.respondents,
+            "alpha": self.alpha,
+            "adjust": self.adjust,
+            "figures": [f.to_dict() for f in self.figures],
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        """The tidy long form: one record per cell (the spec's CSV columns)."""
+        out = []
+        for fig in self.figures:
+            for row in fig.rows:
+                for column, cell in row.cells.items():
+                    gap = row.gap
+                    out.append(
+                        {
+                            "figure": fig.id,
+                            "row": row.label,
+                            "column": column,
+                            "value": cell.value,
+                            "count": cell.count,
+                            "base": cell.base,
+                            "ci_low": cell.ci[0] if cell.ci else None,
+                            "ci_high": cell.ci[1] if cell.ci else None,
+                            "gap_points": gap.points if gap else None,
+                            "p_value": gap.p_value if gap else None,
+                        }
+                    )
+        return out
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.records(), columns=CSV_COLUMNS)
+
+
+CSV_COLUMNS = [
+    "figure",
+    "row",
+    "column",
+    "value",
+    "count",
+    "base",
+    "ci_low",
+    "ci_high",
+    "gap_points",
+    "p_value",
+]
