@@ -134,8 +134,7 @@ def question_rows(var: DerivedVariable, stat: str, show: str, scores: ScoreResul
                 out.rows += _option_rows(q, arr, numbers, base, show, item)
         return out
     if isinstance(q, models.Multi):
-        selected = _multi_selected(responses, q, out)
-        base = np.logical_or.reduce(list(selected.values()))
+        selected, base = _multi_selected(responses, q, out)
         codes_by_label = {label: [code] for code, label in q.options.items()}
         picks: dict[str, list[Any]] = {}
         if show in ("options", "both"):
@@ -180,16 +179,20 @@ def _key(code: Any) -> Any:
 
 def _multi_selected(
     responses: Responses, q: models.Multi, out: QuestionRows
-) -> dict[Any, np.ndarray]:
-    """Option key -> who selected it (bool per included respondent)."""
+) -> tuple[dict[Any, np.ndarray], np.ndarray]:
+    """Option key -> who selected it, and the base (bool per included respondent).
+
+    One column per option: the base is whoever answered any column (0 = seen, not
+    selected). One delimited cell: whoever selected at least one valid option.
+    """
     if q.columns is not None:
         selected = {}
+        base = np.zeros(responses.included, dtype=bool)
         for code, column in q.columns.items():
             cells = responses.cells(column)
-            # Non-blank, not a missing code, and not 0 (0 = seen, not selected).
-            chosen = ~cells.missing & ~(cells.numbers == 0)
-            selected[_key(code)] = chosen
-        return selected
+            selected[_key(code)] = ~cells.missing & ~(cells.numbers == 0)
+            base |= ~cells.missing
+        return selected, base
     arr = responses.text(q.column)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.string())
@@ -217,4 +220,4 @@ def _multi_selected(
         # A cell with any code outside the options is invalid data: out of the base.
         for key in selected:
             selected[key] = selected[key] & ~bad
-    return selected
+    return selected, np.logical_or.reduce(list(selected.values()))
