@@ -120,8 +120,7 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         letters = dict(zip(ban.labels, _letters(len(ban.labels)), strict=True))
         rows = [_with_letters(r, columns, letters, stat, options, rows) for r in rows]
     if fig.sort == "desc":
-        order = sorted(range(len(rows)), key=lambda i: -(rows[i].cells["Total"].value or -np.inf))
-        rows = [rows[i] for i in order]
+        rows = sorted(rows, key=_desc_key)  # stable: ties keep their order
     title = fig.title or getattr(var.question, "text", None) or fig.question
     return FigureResult(
         fig.id,
@@ -135,6 +134,12 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         letters,
         _describe_filter(fig),
     )
+
+
+def _desc_key(row: Row) -> tuple[bool, float]:
+    """Sort key for ``sort: desc`` by Total; empty cells last (0 and negatives are values)."""
+    value = row.cells["Total"].value
+    return (value is None, 0.0 if value is None else -value)
 
 
 def _letters(k: int) -> list[str]:

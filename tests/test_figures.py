@@ -221,3 +221,35 @@ def test_unknown_figure_id(tmp_path):
     path, study = _export(tmp_path)
     with pytest.raises(cxsurvey.errors.DataError, match="did you mean 'sq'"):
         cxsurvey.figures(path, study, ["sqq"])
+
+
+def test_sort_desc_orders_zero_and_negative_means(tmp_path):
+    # Item means: Up 1, Flat 0, Down -1 (codes -1/0/1); sort desc puts 0 before -1.
+    cols = ["id", "Finished", "down", "flat", "up"]
+    rows = [["r1", "1", "-1", "0", "1"], ["r2", "1", "-1", "0", "1"]]
+    path = tmp_path / "signs.csv"
+    path.write_text(render_export(cols, rows))
+    text = """version: 1
+study: Signs
+source: {id: id}
+questions:
+  ch: {type: grid, columns: {Down: down, Flat: flat, Up: up}, options: {-1: Worse, 0: Same,
+       1: Better}}
+figures:
+  - {id: ch, question: ch, stat: mean, sort: desc}
+"""
+    fig = cxsurvey.figures(path, parse_study(text)).figures[0]
+    assert [(r.label, r.cells["Total"].value) for r in fig.rows] == [
+        ("Up", 1.0),
+        ("Flat", 0.0),
+        ("Down", -1.0),
+    ]
+
+
+def test_xlsx_without_out_is_a_usage_error(tmp_path):
+    path, _ = _export(tmp_path)
+    study = tmp_path / "fig.yaml"
+    study.write_text(TINY_STUDY + QUESTIONS)
+    result = CliRunner().invoke(app, ["figures", str(path), "--study", str(study), "-f", "xlsx"])
+    assert result.exit_code == 2
+    assert "xlsx needs --out FILE" in result.output and "internal error" not in result.output

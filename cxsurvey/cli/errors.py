@@ -24,8 +24,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except typer.Exit:
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # usage errors: click prints them with exit code 2
         except CxSurveyError as exc:
             if state.DEBUG:
                 traceback.print_exc()
