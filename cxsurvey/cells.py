@@ -110,9 +110,10 @@ def cell_values(arr: pa.ChunkedArray | pa.Array, missing_codes: Sequence[Any]) -
 
 
 def code_isin(
-    arr: pa.ChunkedArray | pa.Array, numbers: np.ndarray, codes: Sequence[Any]
+    arr: pa.ChunkedArray | pa.Array | None, numbers: np.ndarray, codes: Sequence[Any]
 ) -> np.ndarray:
-    """Cells matching any code: numeric codes as numbers, text codes exactly."""
+    """Cells matching any code: numeric codes as numbers, text codes exactly.
+    ``arr`` (the cells' text) may be None when every code is numeric."""
     nums, texts = split_codes(codes)
     hit = number_isin(numbers, nums)
     if texts:

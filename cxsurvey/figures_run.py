@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import DataError
 from .figure_result import FiguresResult
 from .io.export import file_sha256
+from .question_rows import delimited_task
 from .score_run import ScoreResult, score
 from .study.load import StudyFile
+from .study.models import Figure, Multi, question_columns
 from .tabulate import Options, figure
 
 
@@ -32,16 +36,40 @@ def figures(
             f"no figure {unknown[0]!r} in {study.file}"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
         )
-    scores = scores or score(export, study)
-    chosen = [f for f in study.study.figures if not ids or f.id in ids]
-    results = [figure(f, scores, options) for f in chosen]
+    path = Path(export) if scores is None else scores.responses.export.path
+    # The data hash (for the output contract) runs beside the parse: hashlib and
+    # pyarrow both release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        data_hash = pool.submit(file_sha256, path)
+        scores = scores or score(export, study)
+        chosen = [f for f in study.study.figures if not ids or f.id in ids]
+        scores.responses.prefetch(*_shared_work(scores, chosen))
+        results = [figure(f, scores, options) for f in chosen]
+        sha = data_hash.result()
     return FiguresResult(
         study.study.study,
         __version__,
         study.sha256,
-        file_sha256(scores.responses.export.path),
+        sha,
         scores.respondents,
         results,
         options.alpha,
         options.adjust,
     )
+
+
+def _shared_work(
+    scores: ScoreResult, figures: Sequence[Figure]
+) -> tuple[list[str], dict[Any, Callable[[], Any]]]:
+    """Columns the figures read as numbers, and the split of delimited multi cells."""
+    study, responses = scores.study.study, scores.responses
+    names = [n for f in figures for n in (f.question.split(".")[0], f.by) if n]
+    columns = [study.source.weight] if study.source.weight else []
+    delimited: dict[Any, Callable[[], Any]] = {}
+    for name in names:
+        q = study.questions.get(name)
+        if isinstance(q, Multi) and q.column is not None:
+            delimited.update([delimited_task(responses, q)])
+        elif q is not None:
+            columns += question_columns(q)
+    return columns, delimited

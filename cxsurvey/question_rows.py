@@ -9,7 +9,7 @@ one-column-per-option ``multi``, 0 means "seen, not selected".
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cells import code_isin
+from .cells import blank_mask, code_isin, number_isin, split_codes, text_isin, to_numbers
 from .responses import Responses
 from .score_run import ScoreResult
 from .study import models
@@ -54,23 +54,23 @@ class QuestionRows:
 
 
 def _coded_cells(responses: Responses, column: str, q: Any, out: QuestionRows):
-    """(numbers, base) of a single/grid column: answered, valid, not not-applicable."""
+    """(text, numbers, base) of a single/grid column: answered, valid, not
+    not-applicable. The text is only fetched when some code is text."""
     cells = responses.cells(column)
-    arr = responses.export.table.column(column)
-    answered = ~cells.missing
-    if not responses.all_rows:
-        arr = arr.take(pa.array(responses.row_numbers))
+    codes = [*q.options, *q.not_applicable, *(c for net in q.nets.values() for c in net)]
+    arr = responses.text(column) if split_codes(codes)[1] else None
     valid = code_isin(arr, cells.numbers, list(q.options))
     na = (
         code_isin(arr, cells.numbers, q.not_applicable)
         if q.not_applicable
         else np.zeros(len(valid), dtype=bool)
     )
-    invalid = answered & ~valid & ~na
+    invalid = ~cells.missing & ~valid & ~na
     if invalid.any():
-        i = int(np.argmax(invalid))
-        out.invalid[column] = (int(invalid.sum()), arr[i].as_py())
-    return arr, cells.numbers, answered & valid & ~na
+        row = int(responses.row_numbers[int(np.argmax(invalid))])
+        example = responses.export.table.column(column)[row].as_py()
+        out.invalid[column] = (int(invalid.sum()), example)
+    return arr, cells.numbers, ~cells.missing & valid & ~na
 
 
 def _option_rows(
@@ -193,31 +193,57 @@ def _multi_selected(
             selected[_key(code)] = ~cells.missing & ~(cells.numbers == 0)
             base |= ~cells.missing
         return selected, base
+    selected, base, invalid = responses.memo(*delimited_task(responses, q))
+    out.invalid.update(invalid)
+    return selected, base
+
+
+def delimited_task(responses: Responses, q: models.Multi) -> tuple[Any, Callable[[], Any]]:
+    """(memo key, computation) of a delimited multi question's selections."""
+    key = ("multi", q.column, q.delimiter, tuple(q.options))
+    return key, lambda: _delimited_selected(responses, q)
+
+
+def _delimited_selected(
+    responses: Responses, q: models.Multi
+) -> tuple[dict[Any, np.ndarray], np.ndarray, dict[str, tuple[int, Any]]]:
+    """Split every cell once into tokens and match whole tokens against the codes.
+
+    In "1,11" the tokens are 1 and 11, so code 1 and code 11 are selected and 10
+    never is. Numeric codes compare as numbers (" 2 " and "2.0" are code 2), text
+    codes exactly after trimming. Empty tokens ("1,,3") and missing-code tokens
+    are ignored, so a blank cell or one holding only missing codes is missing. A
+    cell with any other token that is not an option is invalid: out of the base,
+    and counted for the figure's warnings.
+    """
     arr = responses.text(q.column)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.string())
-    cells = responses.cells(q.column)
-    arr = pc.if_else(pa.array(cells.missing), pa.scalar(None, pa.string()), arr)
-    delim = re.escape(q.delimiter)
+    parts = pc.split_pattern(arr, q.delimiter)
+    owner = np.asarray(pc.list_parent_indices(parts))  # row of each token
+    tokens = pc.list_flatten(parts)
+    numbers = to_numbers(tokens)
+    num_missing, text_missing = split_codes(responses.study.source.missing)
+    void = number_isin(numbers, num_missing) | text_isin(tokens, text_missing)
+    if np.isnan(numbers).any():
+        void |= blank_mask(tokens)
+    real = ~void
+    known = np.zeros(len(tokens), dtype=bool)
     selected: dict[Any, np.ndarray] = {}
-    matched = np.zeros(len(arr), dtype=np.int64)
     for code in q.options:
-        token = re.escape(str(code))
-        if isinstance(code, int) or (isinstance(code, float) and code.is_integer()):
-            token = f"{int(code)}(?:\\.0+)?"
-        # Whole tokens only: in "1,11" the code 1 matches once and 11 once; 10 never.
-        pattern = f"(?:^|{delim})\\s*{token}\\s*(?:{delim}|$)"
-        hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-        chosen = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        if split_codes([code])[1]:
+            hit = text_isin(tokens, [str(code)]) & real
+        else:
+            hit = (numbers == float(code)) & real
+        known |= hit
+        chosen = np.zeros(len(arr), dtype=bool)
+        chosen[owner[hit]] = True
         selected[_key(code)] = chosen
-        matched += chosen
-    tokens = pc.add(pc.count_substring(arr, q.delimiter), 1)
-    tokens = np.asarray(pc.fill_null(tokens, 0).to_numpy(zero_copy_only=False))
-    bad = tokens > matched
+    bad = np.zeros(len(arr), dtype=bool)
+    bad[owner[~known & ~void]] = True
+    invalid = {}
     if bad.any():
-        i = int(np.argmax(bad))
-        out.invalid[q.column] = (int(bad.sum()), arr[i].as_py())
-        # A cell with any code outside the options is invalid data: out of the base.
+        invalid[q.column] = (int(bad.sum()), arr[int(np.argmax(bad))].as_py())
         for key in selected:
-            selected[key] = selected[key] & ~bad
-    return selected, np.logical_or.reduce(list(selected.values()))
+            selected[key] &= ~bad
+    return selected, np.logical_or.reduce(list(selected.values())), invalid

@@ -7,6 +7,9 @@ the export, ``included`` after the filters.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,13 @@ class Responses:
     id_column: str | None
     row_numbers: np.ndarray  # 0-based data row in the export of each included row
     _cells: dict[str, CellValues] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key: per-question work shared by several figures."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def included(self) -> int:
@@ -58,17 +68,40 @@ class Responses:
             return pa.array(self.row_numbers + 1).cast(pa.string())
         return self.text(self.id_column).cast(pa.string())
 
-    def cells(self, column: str, cache: bool = True) -> CellValues:
-        """Numbers and masks of the included cells of ``column``."""
-        if column in self._cells:
-            return self._cells[column]
+    def cells(self, column: str) -> CellValues:
+        """Numbers and masks of the included cells of ``column`` (computed once;
+        callers must not modify the arrays)."""
+        if column not in self._cells:
+            self._cells[column] = self._parse(column)
+        return self._cells[column]
+
+    def prefetch(
+        self, columns: Iterable[str], memos: dict[Any, Callable[[], Any]] | None = None
+    ) -> None:
+        """Parse several columns (and compute ``memos``, key -> function) at once
+        on all cores: pyarrow and numpy release the GIL, so a large export's casts
+        need not run one after another. Small exports are left to run lazily."""
+        cols = [c for c in dict.fromkeys(columns) if c not in self._cells]
+        todo = {k: f for k, f in (memos or {}).items() if k not in self._memo}
+        if len(cols) + len(todo) < 2 or self.included < 50_000:
+            return
+        workers = min(len(cols) + len(todo), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            memo = {k: pool.submit(f) for k, f in todo.items()}
+            self._cells.update(zip(cols, pool.map(self._parse, cols), strict=True))
+            self._memo.update((k, f.result()) for k, f in memo.items())
+
+    def forget(self, columns: Iterable[str]) -> None:
+        """Drop parsed columns no longer needed (memory on large exports)."""
+        for c in columns:
+            self._cells.pop(c, None)
+
+    def _parse(self, column: str) -> CellValues:
         cells = cell_values(self.export.table.column(column), self.study.source.missing)
-        if not self.all_rows:
-            rows = self.row_numbers
-            cells = CellValues(cells.numbers[rows], cells.missing[rows], cells.non_numeric[rows])
-        if cache:
-            self._cells[column] = cells
-        return cells
+        if self.all_rows:
+            return cells
+        rows = self.row_numbers
+        return CellValues(cells.numbers[rows], cells.missing[rows], cells.non_numeric[rows])
 
     def describe_row(self, i: int) -> str:
         """How to name included row ``i`` in a message: its id and data row number."""
@@ -90,9 +123,16 @@ def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
     for name, scale in study.scales.items():
         for col in scale.items:
             where.setdefault(col, f"scales.{name}")
+    users: dict[str, list[str]] = {}
+    for fig in study.figures:
+        for name in (fig.question.split(".")[0], fig.by):
+            if name in study.questions:
+                users.setdefault(name, []).append(repr(fig.id))
     for name, q in study.questions.items():
+        figs = users.get(name)
+        need = f", needed by figure {', '.join(dict.fromkeys(figs))}" if figs else ""
         for col in question_columns(q):
-            where.setdefault(col, f"questions.{name}")
+            where.setdefault(col, f"questions.{name}{need}")
     for fig in study.figures:
         for f in fig.filter:
             where.setdefault(f.column, f"figure {fig.id!r} filter")
@@ -128,14 +168,14 @@ def load_responses(path: str | Path, study: Study) -> Responses:
     return Responses(study, export, read, id_column, rows)
 
 
-def scale_numbers(
+def scale_item(
     responses: Responses, column: str, scale_name: str, allowed: list[float]
-) -> np.ndarray:
-    """An item's codes as a new float array; codes outside ``allowed`` become NaN
-    (unanswered). Text that is neither a number nor a missing code is an error
-    naming the cell.
+) -> tuple[np.ndarray, np.ndarray]:
+    """An item's codes (shared, read-only) and which are answered: codes outside
+    ``allowed`` are unanswered. Text that is neither a number nor a missing code
+    is an error naming the cell.
     """
-    cells = responses.cells(column, cache=False)
+    cells = responses.cells(column)
     if cells.non_numeric.any():
         i = int(np.argmax(cells.non_numeric))
         value: Any = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
@@ -146,6 +186,4 @@ def scale_numbers(
             f"{value!r} is not a numeric code of scale {scale_name!r}{others}; fix the export "
             "or list the code under source.missing"
         )
-    numbers = cells.numbers
-    numbers[~number_isin(numbers, allowed)] = np.nan
-    return numbers
+    return cells.numbers, number_isin(cells.numbers, allowed)

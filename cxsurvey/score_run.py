@@ -17,6 +17,7 @@ from .responses import Responses, load_responses
 from .scoring import ScaleScores, score_scale
 from .segments import NONE, SegmentSplit, median_split
 from .study.load import StudyFile
+from .study.models import question_columns
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,13 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 def score(export: str | Path, study: StudyFile) -> ScoreResult:
     """Read ``export``, score every scale and split every segment of ``study``."""
     responses = load_responses(export, study.study)
+    items = [c for scale in study.study.scales.values() for c in scale.items]
+    responses.prefetch(items)
     scales = {
         name: score_scale(name, scale, responses) for name, scale in study.study.scales.items()
     }
+    questions = {c for q in study.study.questions.values() for c in question_columns(q)}
+    responses.forget(c for c in items if c not in questions)
     segments = {
         name: median_split(name, seg, scales[seg.median_split])
         for name, seg in study.study.segments.items()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cells import split_codes
-from .responses import Responses, scale_numbers
+from .responses import Responses, scale_item
 from .study.models import Scale
 
 DECIMALS = 9
@@ -58,17 +58,16 @@ def score_scale(name: str, scale: Scale, responses: Responses) -> ScaleScores:
     n = responses.included
     ok = np.ones(n, dtype=bool)
     groups: dict[str, np.ndarray] = {}
+    flipped = np.empty(n)
     for group, items in scale.groups.items():
         total = np.zeros(n)
         answered = np.zeros(n, dtype=np.int32)
         for item in items:
-            x = scale_numbers(responses, item, name, allowed)  # a fresh array: edit in place
+            x, has = scale_item(responses, item, name, allowed)
             if item in reverse:
-                np.subtract(hi + lo, x, out=x)
-            has = ~np.isnan(x)
+                x = np.subtract(hi + lo, x, out=flipped)
+            np.add(total, x, out=total, where=has)
             answered += has
-            np.nan_to_num(x, copy=False, nan=0.0)
-            total += x
         need = scale.min_answered * len(items)
         ok &= (answered >= need - 1e-9) & (answered > 0)
         if scale.group_score == "mean":

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import importlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,6 +153,10 @@ def _read_csv(p: Path, layout: Layout, wanted: list[str]):
         null_values=[""],
         quoted_strings_can_be_null=True,
     )
+    # pyarrow imports pandas (~0.1 s) at its first conversion to numpy; import it
+    # now, while the parse runs in pyarrow's threads without the GIL.
+    warm = threading.Thread(target=importlib.import_module, args=("pandas",))
+    warm.start()
     try:
         return pacsv.read_csv(p, read_options=read, parse_options=parse, convert_options=convert)
     except pa.ArrowInvalid as exc:
