@@ -68,13 +68,25 @@ def main() -> None:
     score = measure_isolated(
         [*cli, "score", str(export), "--out", str(OUT / "scores.csv"), "--quiet"], args.repeat
     )
-    figs = measure_isolated([*cli, "figures", str(export), "--format", "json", "--out",
-                             str(OUT / "figures.json")], args.repeat)
+    figs = measure_isolated(
+        [*cli, "figures", str(export), "--format", "json", "--out", str(OUT / "figures.json")],
+        args.repeat,
+    )
     helps = measure_isolated([*cli, "--help"], args.repeat)
     sample = HERE.parent / "sample_data" / "cx_practitioner_sample.csv"
     small_parse = measure_isolated([sys.executable, "-c", PARSE, str(sample)], args.repeat + 2)
-    small_figs = measure_isolated([*cli, "figures", str(sample), "--format", "json", "--out",
-                                   str(OUT / "sample_figures.json")], args.repeat + 2)
+    small_figs = measure_isolated(
+        [
+            *cli,
+            "figures",
+            str(sample),
+            "--format",
+            "json",
+            "--out",
+            str(OUT / "sample_figures.json"),
+        ],
+        args.repeat + 2,
+    )
     print(f"\nexport: {export.name}, {args.rows:,} rows, {size:.0f} MB\n")
     print(f"{'step':<28}{'time s':>9}{'x parse':>9}{'peak MB':>10}{'x parse':>9}")
     for name, (t, m) in (
@@ -91,8 +103,10 @@ def main() -> None:
     ):
         ratio = t / small_parse[0]
         print(f"{name:<28}{t:>9.2f}{ratio:>9.2f}{m:>10.0f}{m / small_parse[1]:>9.2f}")
-    print("\ntargets: score <= 1.5x parse time and <= 1.5x parse peak memory; figures <= 2x "
-          "parse time; --help < 0.3 s; small-case figures <= 4x its parse")
+    print(
+        "\ntargets: score <= 1.5x parse time and <= 1.5x parse peak memory; figures <= 2x "
+        "parse time; --help < 0.3 s; small-case figures <= 4x its parse"
+    )
 
 
 if __name__ == "__main__":

@@ -130,7 +130,8 @@ def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
                 users.setdefault(name, []).append(repr(fig.id))
     for name, q in study.questions.items():
         figs = users.get(name)
-        need = f", needed by figure {', '.join(dict.fromkeys(figs))}" if figs else ""
+        figs = list(dict.fromkeys(figs or []))
+        need = f", needed by figure{'s' * (len(figs) > 1)} {', '.join(figs)}" if figs else ""
         for col in question_columns(q):
             where.setdefault(col, f"questions.{name}{need}")
     for fig in study.figures:

@@ -253,3 +253,105 @@ def test_xlsx_without_out_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["figures", str(path), "--study", str(study), "-f", "xlsx"])
     assert result.exit_code == 2
     assert "xlsx needs --out FILE" in result.output and "internal error" not in result.output
+
+
+LETTERS_STUDY = """version: 1
+study: Letters
+source: {id: id}
+questions:
+  seg: {type: single, column: seg, options: {1: Alpha, 2: Beta, 3: Gamma}}
+  yn: {type: single, column: yn, options: {1: "Yes", 2: "No"}}
+figures:
+  - {id: yn, question: yn, show: "Yes", by: seg}
+  - {id: empty, question: yn, by: seg, filter: [{column: yn, in: [3]}]}
+"""
+
+
+def _letters_export(tmp_path):
+    # "Yes": Alpha 40/50, Beta 10/50, Gamma 30/50. R's prop.test(correct = FALSE):
+    # Alpha-Beta X2 = 36 (p = 1.97e-9), Beta-Gamma X2 = 16.67 (p = 4.46e-5),
+    # Alpha-Gamma X2 = 4.76 (p = 0.0291), which Bonferroni (x3 = 0.087) drops and
+    # Benjamini-Hochberg (x3/3 = 0.0291) keeps.
+    rows = []
+    for seg, yes in (("1", 40), ("2", 10), ("3", 30)):
+        rows += [[f"{seg}-{i}", seg, "1" if i < yes else "2"] for i in range(50)]
+    path = tmp_path / "letters.csv"
+    path.write_text(render_export(["id", "seg", "yn"], rows))
+    study = tmp_path / "letters.yaml"
+    study.write_text(LETTERS_STUDY)
+    return path, study
+
+
+@pytest.mark.parametrize(
+    ("adjust", "alpha_letters", "gamma_letters"),
+    [("none", ["B", "C"], ["B"]), ("bonferroni", ["B"], ["B"]), ("bh", ["B", "C"], ["B"])],
+)
+def test_column_letters_with_each_adjustment(tmp_path, adjust, alpha_letters, gamma_letters):
+    path, study = _letters_export(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["figures", str(path), "--study", str(study), "--figure", "yn", "-f", "json",
+         "--adjust", adjust],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    fig = json.loads(result.output)["figures"][0]
+    assert fig["letters"] == {"Alpha": "A", "Beta": "B", "Gamma": "C"}
+    cells = fig["rows"][0]["cells"]
+    assert [cells[c]["value"] for c in ("Alpha", "Beta", "Gamma")] == [80.0, 20.0, 60.0]
+    assert cells["Alpha"]["higher_than"] == alpha_letters
+    assert cells["Beta"]["higher_than"] == []
+    assert cells["Gamma"]["higher_than"] == gamma_letters
+
+
+def test_empty_banner_after_filtering_is_an_error_naming_the_figure(tmp_path):
+    path, study = _letters_export(tmp_path)
+    out = tmp_path / "figs.json"
+    result = CliRunner().invoke(
+        app, ["figures", str(path), "--study", str(study), "-f", "json", "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "figure 'empty' cannot be computed: its banner 'seg' has no respondents" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_absent_question_column_names_the_figures_that_need_it(tmp_path):
+    path, study = _letters_export(tmp_path)
+    study.write_text(LETTERS_STUDY.replace("column: yn,", "column: ynn,"))
+    result = CliRunner().invoke(app, ["figures", str(path), "--study", str(study)])
+    assert result.exit_code == 2
+    assert (
+        "column 'ynn' (used by questions.yn, needed by figures 'yn', 'empty') is not in the "
+        "export; closest: yn" in result.output
+    )
+
+
+@pytest.mark.parametrize("bad", ["", "-1", "heavy"])
+def test_bad_weights_are_an_error_naming_the_rows(tmp_path, bad):
+    path, _ = _export(tmp_path, weight=True)
+    lines = path.read_text().split("\n")
+    r5 = next(i for i, line in enumerate(lines) if line.startswith("r5,"))
+    assert lines[r5].endswith(",1")  # r5's weight is the last column
+    lines[r5] = lines[r5][: -len("1")] + bad
+    path.write_text("\n".join(lines))
+    study = tmp_path / "fig.yaml"
+    study.write_text(
+        (TINY_STUDY + QUESTIONS).replace("  missing: [-99]", "  missing: [-99]\n  weight: w")
+    )
+    result = CliRunner().invoke(app, ["figures", str(path), "--study", str(study)])
+    assert result.exit_code == 2, result.output
+    assert "weight column 'w' has 1 blank, negative or non-numeric weights" in result.output
+    assert "(respondent r5 (data row 5))" in result.output
+
+
+def test_zero_base_gives_an_empty_cell_not_an_error(tmp_path):
+    path, study = _letters_export(tmp_path)
+    study.write_text(
+        LETTERS_STUDY
+        + "  - {id: two, question: yn, by: seg, filter: [{column: seg, in: [1, 2]}]}\n"
+    )
+    fig = cxsurvey.figures(path, cxsurvey.load_study(study), ["two"]).figures[0]
+    yes = fig.rows[0]
+    gamma = yes.cells["Gamma"]
+    assert (gamma.value, gamma.count, gamma.base, gamma.small_base) == (None, 0, 0, True)
+    assert (yes.cells["Total"].count, yes.cells["Total"].base) == (50, 100)
+    assert yes.cells["Alpha"].higher_than == ("B",) and gamma.higher_than == ()

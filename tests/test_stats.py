@@ -45,6 +45,23 @@ def test_welch_matches_scipy():
     assert got == pytest.approx(expected, rel=1e-9)
 
 
+def test_fisher_exact_matches_scipy_over_many_tables():
+    rng = np.random.default_rng(7)
+    for _ in range(400):
+        n1, n2 = (int(v) for v in rng.integers(1, 80, 2))
+        x1, x2 = int(rng.integers(0, n1 + 1)), int(rng.integers(0, n2 + 1))
+        expected = sp.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue
+        assert stats.fisher_exact(x1, n1, x2, n2) == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("df", [1, 1.5, 2, 3.7, 10, 29.3, 49.9, 50.1, 1e3, 1e5, 2e6])
+@pytest.mark.parametrize("t", [1e-4, 0.5, 1.96, 3, 8, 40])
+def test_t_two_sided_matches_scipy(t, df):
+    expected = 2 * sp.t.sf(t, df)
+    assert stats.t_two_sided(t, df) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    assert stats.t_two_sided(-t, df) == stats.t_two_sided(t, df)
+
+
 def test_nps_z_by_hand():
     # Group 1: 50% promoters, 20% detractors, n 200; group 2: 30%, 30%, n 150.
     se1 = math.sqrt((0.5 + 0.2 - 0.3**2) / 200)
