@@ -193,7 +193,7 @@ def _multi_selected(
             selected[_key(code)] = ~cells.missing & ~(cells.numbers == 0)
             base |= ~cells.missing
         return selected, base
-    selected, base, invalid = responses.memo(*delimited_task(responses, q))
+    selected, base, invalid, _ = responses.memo(*delimited_task(responses, q))
     out.invalid.update(invalid)
     return selected, base
 
@@ -206,8 +206,10 @@ def delimited_task(responses: Responses, q: models.Multi) -> tuple[Any, Callable
 
 def _delimited_selected(
     responses: Responses, q: models.Multi
-) -> tuple[dict[Any, np.ndarray], np.ndarray, dict[str, tuple[int, Any]]]:
-    """Split every cell once into tokens and match whole tokens against the codes.
+) -> tuple[dict[Any, np.ndarray], np.ndarray, dict[str, tuple[int, Any]], np.ndarray]:
+    """(selected per option, base, invalid-code summary, invalid cells).
+
+    Splits every cell once into tokens and match whole tokens against the codes.
 
     In "1,11" the tokens are 1 and 11, so code 1 and code 11 are selected and 10
     never is. Numeric codes compare as numbers (" 2 " and "2.0" are code 2), text
@@ -246,4 +248,4 @@ def _delimited_selected(
         invalid[q.column] = (int(bad.sum()), arr[int(np.argmax(bad))].as_py())
         for key in selected:
             selected[key] &= ~bad
-    return selected, np.logical_or.reduce(list(selected.values())), invalid
+    return selected, np.logical_or.reduce(list(selected.values())), invalid, bad

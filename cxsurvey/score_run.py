@@ -62,7 +62,11 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 
 def score(export: str | Path, study: StudyFile) -> ScoreResult:
     """Read ``export``, score every scale and split every segment of ``study``."""
-    responses = load_responses(export, study.study)
+    return score_responses(load_responses(export, study.study), study)
+
+
+def score_responses(responses: Responses, study: StudyFile) -> ScoreResult:
+    """Score every scale and split every segment of already loaded responses."""
     items = [c for scale in study.study.scales.values() for c in scale.items]
     responses.prefetch(items)
     scales = {

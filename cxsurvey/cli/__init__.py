@@ -37,9 +37,9 @@ def _root(
     state.DEBUG = debug
 
 
-from . import figures_cmd, sample_cmd, score_cmd  # noqa: E402  (commands register on `app`)
+from . import figures_cmd, sample_cmd, score_cmd, validate_cmd, verify_cmd  # noqa: E402
 
-__all__ = ["app", "figures_cmd", "main", "sample_cmd", "score_cmd"]
+__all__ = ["app", "figures_cmd", "main", "sample_cmd", "score_cmd", "validate_cmd", "verify_cmd"]
 
 
 def main() -> None:

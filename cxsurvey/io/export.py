@@ -104,6 +104,32 @@ def _resolve(
     p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
 ) -> dict[str, str]:
     """Study column name -> export column name; missing required columns are an error."""
+    mapping, missing = resolve_columns(layout, columns, optional)
+    if missing:
+        name = missing[0]
+        close = closest_columns(name, layout)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        used = f" (used by {where[name]})" if name in where else ""
+        more = (
+            f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})"
+            if len(missing) > 1
+            else ""
+        )
+        raise DataError(
+            f"{p}: column {name!r}{used} is not in the export{hint}{more}; fix the "
+            "column name in the study file or export that question"
+        )
+    return mapping
+
+
+def closest_columns(name: str, layout: Layout) -> list[str]:
+    return difflib.get_close_matches(name, layout.header, n=3, cutoff=0.6)
+
+
+def resolve_columns(
+    layout: Layout, columns: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[dict[str, str], list[str]]:
+    """(study column -> export column, required columns the export lacks)."""
     present = set(layout.header)
     legacy_labels = {}
     if layout.kind == "qualtrics-legacy":
@@ -119,21 +145,7 @@ def _resolve(
             mapping[name] = legacy_labels[name]
         elif name in columns:
             missing.append(name)
-    if missing:
-        name = missing[0]
-        close = difflib.get_close_matches(name, layout.header, n=3, cutoff=0.6)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        used = f" (used by {where[name]})" if name in where else ""
-        more = (
-            f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})"
-            if len(missing) > 1
-            else ""
-        )
-        raise DataError(
-            f"{p}: column {name!r}{used} is not in the export{hint}{more}; fix the "
-            "column name in the study file or export that question"
-        )
-    return mapping
+    return mapping, missing
 
 
 def _read_csv(p: Path, layout: Layout, wanted: list[str]):

@@ -31,6 +31,11 @@ class StudyFile:
     file: str
     sha256: str
     warnings: list[Problem] = field(default_factory=list)
+    positions: Positions = field(default_factory=dict, repr=False, compare=False)
+
+    def where(self, *path: Any) -> tuple[int | None, int | None]:
+        """(line, column) of the value at ``path`` in the file (or its nearest parent)."""
+        return locate(self.positions, tuple(path))
 
 
 def load_study(path: str | Path, *, strict: bool = False) -> StudyFile:
@@ -77,7 +82,7 @@ def parse_study(
     if any(p.severity == "error" or strict for p in problems):
         raise StudyError(problems)
     digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
-    return StudyFile(study, file, digest, problems)
+    return StudyFile(study, file, digest, problems, pos)
 
 
 def _validate(

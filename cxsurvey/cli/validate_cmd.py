@@ -1,0 +1,84 @@
+"""``cxsurvey validate``, ``check`` and ``schema``: study files in CI and editors."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from . import app
+from .errors import handle_errors
+from .options import STUDY_OPTION, load_study_option
+
+
+class ProblemFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+FORMAT_OPTION = typer.Option(
+    ProblemFormat.text, "--format", "-f", help="text (FILE:LINE:COL), json, or github annotations."
+)
+STRICT_OPTION = typer.Option(False, "--strict", help="Fail on warnings too.")
+
+
+@app.command()
+@handle_errors
+def validate(
+    studies: list[Path] = typer.Argument(..., help="Study files (YAML) to check."),
+    fmt: ProblemFormat = FORMAT_OPTION,
+    strict: bool = STRICT_OPTION,
+) -> None:
+    """Check study files: report every problem; exit 0 valid, 1 invalid, 2 unreadable."""
+    from ..io.problems_out import counts, format_problems
+    from ..validation import validate_files
+
+    result = validate_files(studies)
+    valid = result.valid(strict)
+    typer.echo(format_problems(result.problems, fmt.value, valid=valid), nl=False)
+    if fmt is ProblemFormat.text:
+        errors, warnings = counts(result.problems)
+        verdict = "valid" if valid else "invalid"
+        typer.echo(f"{len(studies)} file(s) {verdict}: {errors} error(s), {warnings} warning(s)", err=True)
+    if result.unreadable:
+        raise typer.Exit(2)
+    if not valid:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the study file (for editors and CI)."""
+    from ..study.schema import study_schema_json
+
+    typer.echo(study_schema_json(), nl=False)
+
+
+@app.command()
+@handle_errors
+def check(
+    export: Path = typer.Argument(..., help="The survey export."),
+    study: Path | None = STUDY_OPTION,
+    fmt: ProblemFormat = FORMAT_OPTION,
+    strict: bool = STRICT_OPTION,
+) -> None:
+    """Check a study against an export: columns, codes, ids, filters, group sizes."""
+    from ..check_export import check_export
+    from ..io.problems_out import counts, format_problems
+
+    study_file = load_study_option(study)
+    problems = check_export(export, study_file)
+    valid = not any(p.severity == "error" or strict for p in problems)
+    typer.echo(format_problems(problems, fmt.value, valid=valid), nl=False)
+    if fmt is ProblemFormat.text:
+        errors, warnings = counts(problems)
+        verdict = "fits" if valid else "does not fit"
+        typer.echo(
+            f"{export}: the study {verdict} this export: {errors} error(s), {warnings} warning(s)",
+            err=True,
+        )
+    if not valid:
+        raise typer.Exit(1)
