@@ -198,7 +198,9 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
         if responses.text(column).null_count == responses.included or _all_missing(
             responses, column, q
         ):
-            out.append(_at(study_file, path, "warning", f"column {column!r} ({name}): nobody answered"))
+            out.append(
+                _at(study_file, path, "warning", f"column {column!r} ({name}): nobody answered")
+            )
     return out
 
 

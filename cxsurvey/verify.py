@@ -164,7 +164,9 @@ def _verify_snapshot(now: dict[str, Any], approved: dict[str, Any]) -> Verificat
         a, b = then_cells.get(key), now_cells.get(key)
         if a is None or b is None:
             diffs.append(
-                Difference(*key, "cell", "present" if a else "missing", "present" if b else "missing")
+                Difference(
+                    *key, "cell", "present" if a else "missing", "present" if b else "missing"
+                )
             )
             continue
         diffs += _cell_differences(key, a, b)

@@ -41,7 +41,9 @@ def validate(
     if fmt is ProblemFormat.text:
         errors, warnings = counts(result.problems)
         verdict = "valid" if valid else "invalid"
-        typer.echo(f"{len(studies)} file(s) {verdict}: {errors} error(s), {warnings} warning(s)", err=True)
+        typer.echo(
+            f"{len(studies)} file(s) {verdict}: {errors} error(s), {warnings} warning(s)", err=True
+        )
     if result.unreadable:
         raise typer.Exit(2)
     if not valid:

@@ -286,6 +286,22 @@ def _check_banner(i: int, fig: models.Figure, study: models.Study, report: _Repo
     ok = by in study.segments or isinstance(study.questions.get(by), models.Single)
     if by.endswith(".band") and by[: -len(".band")] in study.scales:
         ok = bool(study.scales[by[: -len(".band")]].bands)
+    q = study.questions.get(by)
+    if q is not None and not ok:
+        report.add(
+            ("figures", i, "by"),
+            f"figure {fig.id!r}: `by` question {by!r} is a {q.type} question; a banner needs a "
+            "single question, a segment or a scale's band",
+        )
+        return
+    scale = study.scales.get(by[: -len(".band")]) if by.endswith(".band") else None
+    if scale is not None and not ok:
+        report.add(
+            ("figures", i, "by"),
+            f"figure {fig.id!r}: `by` {by!r}: scale {by[: -len('.band')]!r} has no bands; "
+            "add bands or use a segment",
+        )
+        return
     if not ok:
         choices = [
             *study.segments,
