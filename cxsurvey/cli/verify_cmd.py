@@ -44,7 +44,7 @@ def verify(
         return
     from ..render.differences import differences_table
 
-    console().print(differences_table(result))
+    console(wide=True).print(differences_table(result))
     typer.echo(
         f"verify failed: {len(result.differences)} difference(s) from {approved}; if the change "
         "is intended, rerun with --update (snapshots) or edit the expectations",

@@ -5,5 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 
 
-def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+def console(stderr: bool = False, wide: bool = False) -> Console:
+    """A console; ``wide`` gives logs and pipes (not terminals) 200 columns, so CI
+    output of wide tables is neither truncated nor wrapped."""
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if wide and not out.is_terminal:
+        out = Console(stderr=stderr, highlight=False, soft_wrap=False, width=200)
+    return out

@@ -23,7 +23,9 @@ def differences_table(result: Verification) -> Table:
         title_justify="left",
     )
     for name in ("figure", "row", "column", "field", "approved", "now"):
-        table.add_column(name, justify="right" if name in ("approved", "now") else "left")
+        table.add_column(
+            name, justify="right" if name in ("approved", "now") else "left", overflow="fold"
+        )
     for d in result.differences:
         table.add_row(d.figure, d.row, d.column, d.field, _show(d.approved), _show(d.now))
     return table
