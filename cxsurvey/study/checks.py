@@ -284,35 +284,30 @@ def _check_figure(i: int, fig: models.Figure, study: models.Study, report: _Repo
 def _check_banner(i: int, fig: models.Figure, study: models.Study, report: _Report) -> None:
     by = fig.by
     ok = by in study.segments or isinstance(study.questions.get(by), models.Single)
-    if by.endswith(".band") and by[: -len(".band")] in study.scales:
-        ok = bool(study.scales[by[: -len(".band")]].bands)
+    scale = by[: -len(".band")] if by.endswith(".band") else None
+    if scale in study.scales:
+        ok = bool(study.scales[scale].bands)
+    if ok:
+        return
     q = study.questions.get(by)
-    if q is not None and not ok:
-        report.add(
-            ("figures", i, "by"),
-            f"figure {fig.id!r}: `by` question {by!r} is a {q.type} question; a banner needs a "
-            "single question, a segment or a scale's band",
+    if q is not None:
+        why = (
+            f"`by` question {by!r} is a {q.type} question; a banner needs a single question, "
+            "a segment or a scale's band"
         )
-        return
-    scale = study.scales.get(by[: -len(".band")]) if by.endswith(".band") else None
-    if scale is not None and not ok:
-        report.add(
-            ("figures", i, "by"),
-            f"figure {fig.id!r}: `by` {by!r}: scale {by[: -len('.band')]!r} has no bands; "
-            "add bands or use a segment",
-        )
-        return
-    if not ok:
+    elif scale in study.scales:
+        why = f"`by` {by!r}: scale {scale!r} has no bands; add bands or use a segment"
+    else:
         choices = [
             *study.segments,
             *(n for n, q in study.questions.items() if isinstance(q, models.Single)),
             *(f"{s}.band" for s in study.scales),
         ]
-        report.add(
-            ("figures", i, "by"),
-            f"figure {fig.id!r}: `by` must name a segment, a single question or a scale's "
-            f"band, not {by!r}" + _nearest(by, choices),
+        why = (
+            "`by` must name a segment, a single question or a scale's band, "
+            f"not {by!r}" + _nearest(by, choices)
         )
+    report.add(("figures", i, "by"), f"figure {fig.id!r}: {why}")
 
 
 def _check_show(i: int, fig: models.Figure, var: DerivedVariable, report: _Report) -> None:
