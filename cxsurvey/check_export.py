@@ -49,6 +49,8 @@ def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
         if "source.include keeps none" not in str(exc):
             raise
         return [_at(study_file, ("source", "include"), "error", str(exc))]
+    delimited = {q.column for q in study.questions.values() if isinstance(q, models.Multi)}
+    responses.prefetch(c for c in paths if c not in delimited and c != study.source.id)
     found: list[Problem] = []
     found += _duplicate_ids(responses)
     for name, scale in study.scales.items():
@@ -128,10 +130,10 @@ def _duplicate_ids(responses: Responses) -> list[Problem]:
     if len(dup) == 0:
         return []
     examples = []
-    values = ids.to_pylist()
-    for value in dup.field("values").to_pylist()[:EXAMPLES]:
-        rows = [int(responses.row_numbers[i]) + 1 for i, v in enumerate(values) if v == value]
-        examples.append(f"{value!r} (data rows {', '.join(map(str, rows[:4]))})")
+    for value in dup.field("values")[:EXAMPLES]:
+        where = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(ids, value), False)))
+        rows = responses.row_numbers[where[:4]] + 1
+        examples.append(f"{value.as_py()!r} (data rows {', '.join(map(str, rows.tolist()))})")
     msg = (
         f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once: "
         f"{'; '.join(examples)}; remove duplicate responses or set source.id"
@@ -195,18 +197,15 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
                 f"({_examples(responses, column, invalid)}); figures exclude them from the base"
             )
             out.append(_at(study_file, path, "warning", msg))
-        if responses.text(column).null_count == responses.included or _all_missing(
-            responses, column, q
-        ):
-            out.append(
-                _at(study_file, path, "warning", f"column {column!r} ({name}): nobody answered")
-            )
+        if _nobody_answered(responses, column, q):
+            msg = f"column {column!r} ({name}): nobody answered"
+            out.append(_at(study_file, path, "warning", msg))
     return out
 
 
-def _all_missing(responses: Responses, column: str, q: Any) -> bool:
-    if isinstance(q, models.Multi):
-        return False  # delimited cells: blank cells are covered by the null count
+def _nobody_answered(responses: Responses, column: str, q: Any) -> bool:
+    if isinstance(q, models.Multi):  # delimited: blank cells are null
+        return responses.text(column).null_count == responses.included
     return bool(responses.cells(column).missing.all())
 
 
