@@ -1,0 +1,1 @@
+"""Charts of figures: what each chart shows (spec) and drawing it (draw, matplotlib)."""
