@@ -112,6 +112,7 @@ class FiguresResult:
     figures: list[FigureResult]
     alpha: float = 0.05
     adjust: str = "bonferroni"
+    small_base: int = 30  # not in the JSON contract; reports state it
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -55,6 +55,7 @@ def figures(
         results,
         options.alpha,
         options.adjust,
+        options.small_base,
     )
 
 

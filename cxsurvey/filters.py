@@ -35,3 +35,18 @@ def filter_mask(table, filters: Sequence[Filter], missing_codes: Sequence[Any]) 
                 ok &= cells.numbers <= f.max
             keep &= ok
     return keep
+
+
+def describe_filters(filters: Sequence[Filter]) -> str | None:
+    """Filters in words ("Finished in [1]; Status not in [1, 8]"), or None for none."""
+    parts = []
+    for f in filters:
+        if f.in_ is not None:
+            parts.append(f"{f.column} in {f.in_}")
+        elif f.not_in is not None:
+            parts.append(f"{f.column} not in {f.not_in}")
+        else:
+            bounds = [f"{f.column} >= {f.min}" if f.min is not None else "",
+                      f"{f.column} <= {f.max}" if f.max is not None else ""]  # fmt: skip
+            parts.append(" and ".join(b for b in bounds if b))
+    return "; ".join(parts) or None

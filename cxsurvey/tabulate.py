@@ -16,7 +16,7 @@ from .cell_stats import ColumnSums, figure_rows
 from .cells import code_isin, split_codes
 from .errors import DataError
 from .figure_result import FigureResult, Row
-from .filters import filter_mask
+from .filters import describe_filters, filter_mask
 from .pairwise import compare_columns
 from .question_rows import QuestionRows, question_rows
 from .score_run import ScoreResult
@@ -113,7 +113,7 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         rows,
         warnings,
         letters,
-        _describe_filter(fig),
+        describe_filters(fig.filter),
     )
 
 
@@ -144,26 +144,3 @@ def _warnings(fig, data: QuestionRows, rows: list[Row], columns, options) -> lis
     if small:
         out.append(f"small base (under {options.small_base}): {', '.join(small)}")
     return out
-
-
-def _describe_filter(fig: models.Figure) -> str | None:
-    if not fig.filter:
-        return None
-    parts = []
-    for f in fig.filter:
-        if f.in_ is not None:
-            parts.append(f"{f.column} in {f.in_}")
-        elif f.not_in is not None:
-            parts.append(f"{f.column} not in {f.not_in}")
-        else:
-            parts.append(
-                " and ".join(
-                    x
-                    for x in (
-                        f"{f.column} >= {f.min}" if f.min is not None else "",
-                        f"{f.column} <= {f.max}" if f.max is not None else "",
-                    )
-                    if x
-                )
-            )
-    return "; ".join(parts)

@@ -49,7 +49,9 @@ def draw(spec: ChartSpec):
     height = 1.6 + per_row * max(n_cat, 1) + 0.35 * (spec.footnote != "")
     fig = Figure(figsize=(8.0, height), layout="constrained")
     ax = fig.add_subplot()
-    labels = [textwrap.fill(spec.label(c) if spec.kind == "stacked" else c, WRAP) for c in spec.categories]
+    labels = [
+        textwrap.fill(spec.label(c) if spec.kind == "stacked" else c, WRAP) for c in spec.categories
+    ]
     if spec.kind == "stacked":
         _stacked(ax, spec)
     else:
@@ -176,7 +178,9 @@ def render(spec: ChartSpec, fmt: str) -> bytes:
         fig = draw(spec)
         buffer = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight", pad_inches=0.15)
+        fig.savefig(
+            buffer, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight", pad_inches=0.15
+        )
     return buffer.getvalue()
 
 

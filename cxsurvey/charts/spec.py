@@ -152,7 +152,9 @@ def _footnote(fig: FigureResult, kind: str) -> str:
     if fig.filter:
         parts.append(f"Filter: {fig.filter}.")
     if kind == "paired":
-        tests = sorted({r.gap.test for r in fig.rows if r.gap is not None and r.gap.p_value is not None})
+        tests = sorted(
+            {r.gap.test for r in fig.rows if r.gap is not None and r.gap.p_value is not None}
+        )
         names = {"z": "two-proportion z-test", "fisher": "Fisher's exact test",
                  "welch": "Welch's t-test", "nps-z": "NPS z-test"}  # fmt: skip
         parts.append(

@@ -37,9 +37,25 @@ def _root(
     state.DEBUG = debug
 
 
-from . import figures_cmd, sample_cmd, score_cmd, validate_cmd, verify_cmd  # noqa: E402
+from . import (  # noqa: E402  (commands register on `app`)
+    figures_cmd,
+    report_cmd,
+    sample_cmd,
+    score_cmd,
+    validate_cmd,
+    verify_cmd,
+)
 
-__all__ = ["app", "figures_cmd", "main", "sample_cmd", "score_cmd", "validate_cmd", "verify_cmd"]
+__all__ = [
+    "app",
+    "figures_cmd",
+    "main",
+    "report_cmd",
+    "sample_cmd",
+    "score_cmd",
+    "validate_cmd",
+    "verify_cmd",
+]
 
 
 def main() -> None:

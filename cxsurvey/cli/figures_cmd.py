@@ -46,6 +46,10 @@ def figures(
         help="Multiple-comparison correction for letters (3+ groups).",
     ),
     small_base: int = typer.Option(30, "--small-base", min=0, help="Flag bases under this size."),
+    chart: Path | None = typer.Option(
+        None, "--chart", help="Also write a PNG and an SVG chart of each figure into this folder."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Compute every figure of the study: bases, values, intervals, gaps and tests."""
     from ..figures_run import figures as run_figures
@@ -59,6 +63,8 @@ def figures(
     result = run_figures(
         export, study_file, figure, Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
     )
+    if chart is not None:
+        _write_charts(result, study_file, chart, quiet)
     if fmt is FigureFormat.table:
         from ..render.console import console
         from ..render.figure_table import figures_view
@@ -89,3 +95,20 @@ def figures(
 
     with atomic_output(out, "w", encoding="utf-8", newline="") as fh:
         writer(result, fh)
+
+
+def _write_charts(result, study_file, folder: Path, quiet: bool) -> None:
+    from ..charts.draw import save_chart
+    from ..charts.spec import chart_spec
+    from ..errors import DataError
+    from ..render.progress import progress
+
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: --chart needs a folder, and this is a file")
+    folder.mkdir(parents=True, exist_ok=True)
+    with progress(len(result.figures), "charts", quiet) as step:
+        for fig in result.figures:
+            spec = chart_spec(fig, study_file.study)
+            for suffix in ("png", "svg"):
+                save_chart(spec, folder / f"{fig.id}.{suffix}")
+            step(fig.id)

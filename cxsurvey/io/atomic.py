@@ -34,8 +34,18 @@ def atomic_output(path: str | Path, mode: str = "w", **kwargs) -> Iterator[IO]:
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
+        os.chmod(tmp, _mode(target))  # mkstemp's 0600 would hide the output from others
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _mode(target: Path) -> int:
+    """The existing file's permissions, else what the umask gives a new file."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -1,0 +1,58 @@
+"""``cxsurvey report``: the whole study as one self-contained HTML (or Markdown) report."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from . import app
+from .errors import handle_errors
+from .options import STUDY_OPTION, load_study_option
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    md = "md"
+
+
+@app.command()
+@handle_errors
+def report(
+    export: Path = typer.Argument(..., help="The survey export."),
+    study: Path | None = STUDY_OPTION,
+    out: Path = typer.Option(..., "--out", "-o", help="The report file (report.html, report.md)."),
+    fmt: ReportFormat | None = typer.Option(
+        None, "--format", "-f", help="html (default; md when --out ends in .md) or md."
+    ),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.0, max=1.0, help="Significance level."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Charts, tables, summary and methods of every figure, in one file."""
+    from ..figures_run import figures as run_figures
+    from ..render.progress import progress
+    from ..report.context import report_context
+    from ..score_run import score
+    from ..tabulate import Options
+
+    study_file = load_study_option(study)
+    fmt = fmt or (ReportFormat.md if out.suffix.lower() == ".md" else ReportFormat.html)
+    scores = score(export, study_file)
+    result = run_figures(export, study_file, options=Options(alpha=alpha), scores=scores)
+    context = report_context(result, scores)
+    with progress(len(result.figures), "charts", quiet) as step:
+        if fmt is ReportFormat.md:
+            from ..report.markdown import charts_dir, write_markdown
+
+            write_markdown(result, context, study_file.study, out, step)
+            where = f"{out} (charts in {charts_dir(out)})"
+        else:
+            from ..io.atomic import atomic_output
+            from ..report.html import write_html
+
+            with atomic_output(out, "w", encoding="utf-8") as fh:
+                write_html(result, context, study_file.study, fh, step)
+            where = str(out)
+    if not quiet:
+        typer.echo(f"wrote {where}: {len(result.figures)} figures", err=True)
