@@ -175,3 +175,22 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     )
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a page, not a blank
+
+
+def test_three_group_banner_draws_grouped_bars(tmp_path):
+    from tests.test_figures import _letters_export
+
+    path, study_path = _letters_export(tmp_path)
+    study = cxsurvey.load_study(study_path)
+    fig = cxsurvey.figures(path, study, ["yn"]).figures[0]
+    spec = chart_spec(fig, study.study)
+    assert spec.kind == "grouped"
+    assert [(s.name, s.values) for s in spec.series] == [
+        ("Alpha", [80.0]), ("Beta", [20.0]), ("Gamma", [60.0]),
+    ]  # fmt: skip
+    assert "Letters in the table" in spec.footnote
+    ax = draw(spec).axes[0]
+    assert [p.get_width() for p in ax.patches] == [80.0, 20.0, 60.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Alpha (n=50)", "Beta (n=50)", "Gamma (n=50)",
+    ]  # fmt: skip
