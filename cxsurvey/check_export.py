@@ -49,7 +49,11 @@ def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
         if "source.include keeps none" not in str(exc):
             raise
         return [_at(study_file, ("source", "include"), "error", str(exc))]
-    delimited = {q.column for q in study.questions.values() if isinstance(q, models.Multi)}
+    delimited = {
+        q.column
+        for q in study.questions.values()
+        if isinstance(q, models.Multi | models.Date | models.Text)
+    }
     responses.prefetch(c for c in paths if c not in delimited and c != study.source.id)
     found: list[Problem] = []
     found += _duplicate_ids(responses)
@@ -186,6 +190,20 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
             if responses.cells(column).missing.all():
                 msg = f"column {column!r} ({name}): nobody answered"
                 out.append(_at(study_file, (*key, "columns", code), "warning", msg))
+        return out
+    if isinstance(q, models.Text):
+        return out
+    if isinstance(q, models.Date):
+        from .dates import parse_dates
+
+        parsed = parse_dates(responses.text(q.column), q.format, q.timezone)
+        if parsed.unparseable.any():
+            msg = (
+                f"column {q.column!r} ({name}): {int(parsed.unparseable.sum())} response(s) "
+                f"are not dates ({_examples(responses, q.column, parsed.unparseable)}); date "
+                "banners exclude them"
+            )
+            out.append(_at(study_file, (*key, "column"), "warning", msg))
         return out
     columns = list(q.columns.items()) if isinstance(q, models.Grid) else [(None, q.column)]
     for item, column in columns:

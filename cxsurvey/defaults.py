@@ -10,6 +10,8 @@ from pathlib import Path
 
 DEFAULT_STUDY = "cx_practitioner_study.yaml"
 SAMPLE_EXPORT = "cx_practitioner_sample.csv"
+# Bundled studies by short name: `--study feedback` is the feedback program.
+BUNDLED = {"practitioner": DEFAULT_STUDY, "feedback": "feedback_program.yaml"}
 
 
 def configs_dir() -> Path:
@@ -21,3 +23,9 @@ def configs_dir() -> Path:
 
 def default_study_path() -> Path:
     return configs_dir() / DEFAULT_STUDY
+
+
+def bundled_study(name: str) -> Path | None:
+    """The bundled study a short name (``practitioner``, ``feedback``) stands for."""
+    file = BUNDLED.get(name)
+    return None if file is None else configs_dir() / file

@@ -11,6 +11,22 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Gap:
+    points: float | None  # high minus low, in points (or scale units for means)
+    test: str  # "z", "fisher", "welch" or "nps-z"
+    p_value: float | None
+    significant: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "points": self.points,
+            "test": self.test,
+            "p_value": self.p_value,
+            "significant": self.significant,
+        }
+
+
+@dataclass(frozen=True)
 class Cell:
     value: float | None  # percent, mean or NPS; None for an empty base
     count: float
@@ -20,6 +36,7 @@ class Cell:
     small_base: bool = False
     sd: float | None = None  # standard deviation, for mean cells
     higher_than: tuple[str, ...] | None = None  # letters, with 3+ banner groups
+    change: Gap | None = None  # change from the previous period, with a date banner
 
     @property
     def test_base(self) -> float:
@@ -38,23 +55,9 @@ class Cell:
             out["small_base"] = True
         if self.higher_than is not None:
             out["higher_than"] = list(self.higher_than)
+        if self.change is not None:
+            out["change"] = self.change.to_dict()
         return out
-
-
-@dataclass(frozen=True)
-class Gap:
-    points: float | None  # high minus low, in points (or scale units for means)
-    test: str  # "z", "fisher", "welch" or "nps-z"
-    p_value: float | None
-    significant: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "points": self.points,
-            "test": self.test,
-            "p_value": self.p_value,
-            "significant": self.significant,
-        }
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .io.export import file_sha256
 from .question_rows import delimited_task
 from .score_run import ScoreResult, score
 from .study.load import StudyFile
-from .study.models import Figure, Multi, question_columns
+from .study.models import Date, Figure, Multi, Text, question_columns
 from .tabulate import Options, figure
 
 
@@ -71,6 +71,6 @@ def _shared_work(
         q = study.questions.get(name)
         if isinstance(q, Multi) and q.column is not None:
             delimited.update([delimited_task(responses, q)])
-        elif q is not None:
+        elif q is not None and not isinstance(q, Date | Text):  # dates are parsed as dates
             columns += question_columns(q)
     return columns, delimited

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import string
 from dataclasses import replace
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from . import stats
 from .figure_result import Gap, Row
 
 
 def compare_columns(
-    rows: list[Row], columns: list[str], stat: str, alpha: float, adjust: str
+    rows: list[Row], columns: list[str], stat: str, alpha: float, adjust: str, trend: bool = False
 ) -> tuple[list[Row], dict[str, str] | None]:
-    """Rows with their gap (two groups) or letters (three or more), and the letters."""
+    """Rows with their gap (two groups), letters (three or more) or, for periods of a
+    date (``trend``), each period's change from the previous one; and the letters."""
     groups = columns[1:]
+    if trend:
+        return [_with_changes(r, groups, stat, alpha, rows) for r in rows], None
     if len(groups) == 2:
         return [_with_gap(r, groups, stat, alpha, rows) for r in rows], None
     if len(groups) < 2:
@@ -98,4 +101,17 @@ def _with_letters(
     for g in groups:  # letters in column order
         mine = [letters[h] for h in groups if h in higher[g]]
         cells[g] = replace(cells[g], higher_than=tuple(mine))
+    return Row(row.label, cells, row.gap)
+
+
+def _with_changes(row: Row, periods: list[str], stat: str, alpha: float, rows: list[Row]) -> Row:
+    """Each period's change from the one before (a planned comparison per pair of
+    neighbours, so no multiple-comparison adjustment), with the same tests as gaps."""
+    cells = dict(row.cells)
+    row_stat = _row_stat(row, stat)
+    for prev, cur in pairwise(periods):
+        a, b = row.cells[cur], row.cells[prev]
+        test, p = _pair_test(row, cur, prev, row_stat, rows)
+        points = None if a.value is None or b.value is None else a.value - b.value
+        cells[cur] = replace(a, change=Gap(points, test, p, p is not None and p < alpha))
     return Row(row.label, cells, row.gap)

@@ -166,6 +166,16 @@ def question_rows(var: DerivedVariable, stat: str, show: str, scores: ScoreResul
     if isinstance(q, models.Nps) and stat == "nps":
         out.nps = NpsRows(valid & (numbers >= 9), valid & (numbers <= 6), valid)
         return out
+    if isinstance(q, models.Numeric) and stat == "percent":  # bins (extension)
+        bins = q.bins if show in SHOW_KEYWORDS else [b for b in q.bins if b.label == show]
+        for b in bins:
+            hit = valid.copy()
+            if b.min is not None:
+                hit &= numbers >= b.min
+            if b.max is not None:
+                hit &= numbers <= b.max
+            out.rows.append(PercentRow(b.label, hit, valid))
+        return out
     out.rows.append(MeanRow(q.text or var.name, np.where(valid, numbers, np.nan)))
     return out
 

@@ -35,9 +35,11 @@ class Options:
 class Banner:
     labels: list[str]
     group: np.ndarray | None  # int per respondent, -1 in no group; None = Total only
+    trend: bool = False  # periods of a date: columns in time order, changes not letters
+    warning: str | None = None  # e.g. unparseable dates
 
 
-def banner(by: str | None, scores: ScoreResult) -> Banner:
+def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Banner:
     if by is None:
         return Banner([], None)
     study = scores.study.study
@@ -49,12 +51,36 @@ def banner(by: str | None, scores: ScoreResult) -> Banner:
         return Banner(scale.band_labels, scale.band)
     q = study.questions[by]
     responses = scores.responses
+    if isinstance(q, models.Date):
+        return _date_banner(q, responses, period or "month")
     cells = responses.cells(q.column)
     arr = responses.text(q.column) if split_codes(list(q.options))[1] else None
     group = np.full(responses.included, -1, dtype=np.int64)
     for i, code in enumerate(q.options):
         group[~cells.missing & code_isin(arr, cells.numbers, [code])] = i
     return Banner(list(q.options.values()), group)
+
+
+def _date_banner(q: models.Date, responses, period: str) -> Banner:
+    from .dates import parse_dates, periods
+
+    parsed = responses.memo(
+        ("dates", q.column, q.format, q.timezone),
+        lambda: parse_dates(responses.text(q.column), q.format, q.timezone),
+    )
+    labels, group = periods(parsed.instants, period, q.timezone)
+    warning = None
+    bad = parsed.unparseable
+    if bad.any():
+        examples = [
+            f"{responses.describe_row(int(i))}: {responses.text(q.column)[int(i)].as_py()!r}"
+            for i in np.flatnonzero(bad)[:3]
+        ]
+        warning = (
+            f"{int(bad.sum())} response(s) in column {q.column!r} have unparseable dates "
+            f"({'; '.join(examples)}); excluded from the {period} columns"
+        )
+    return Banner(labels, group, trend=True, warning=warning)
 
 
 def _weights(scores: ScoreResult) -> np.ndarray | None:
@@ -80,8 +106,10 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     responses = scores.responses
     var = resolve_variable(fig.question, study)
     stat = fig.stat or var.stats[0]
+    if fig.stat is None and var.kind == "numeric" and fig.show in (var.options or []):
+        stat = "percent"  # `show` names a bin of a numeric question
     data = question_rows(var, stat, fig.show, scores)
-    ban = responses.memo(("banner", fig.by), lambda: banner(fig.by, scores))
+    ban = responses.memo(("banner", fig.by, fig.period), lambda: banner(fig.by, scores, fig.period))
     k = len(ban.labels)
     slot = np.zeros(responses.included, dtype=np.intp)
     if ban.group is not None:
@@ -99,7 +127,11 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     sums = ColumnSums(slot, k, weights, options.small_base)
     rows = figure_rows(data, sums, columns)
     warnings = _warnings(fig, data, rows, columns, options)
-    rows, letters = compare_columns(rows, columns, stat, options.alpha, options.adjust)
+    if ban.warning:
+        warnings.insert(0, ban.warning)
+    rows, letters = compare_columns(
+        rows, columns, stat, options.alpha, options.adjust, trend=ban.trend
+    )
     if fig.sort == "desc":
         rows = sorted(rows, key=_desc_key)  # stable: ties keep their order
     title = fig.title or getattr(var.question, "text", None) or fig.question

@@ -16,7 +16,7 @@ SPEC_EXAMPLE = REPO.parent / "shared" / "spec" / "example-study.yaml"
 @pytest.mark.parametrize("path", sorted((REPO / "configs").glob("*.yaml")), ids=str)
 def test_bundled_configs_validate(path: Path):
     study = load_study(path).study
-    assert study.figures and study.scales
+    assert study.figures and study.questions
 
 
 def test_default_study_is_the_spec_example():

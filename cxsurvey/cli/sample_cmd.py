@@ -20,10 +20,22 @@ def sample(
     study: Path | None = STUDY_OPTION,
 ) -> None:
     """Write a synthetic Qualtrics export (three header rows) for a study."""
+    from ..defaults import bundled_study
     from ..io.atomic import atomic_output
     from ..sample import write_sample
 
     study_file = load_study_option(study)
+    feedback = bundled_study("feedback")
+    profile = "feedback" if study_file.sha256 == _sha256(feedback) else "practitioner"
     with atomic_output(out, "wb") as fh:
-        write_sample(study_file.study, fh, rows, seed)
+        write_sample(study_file.study, fh, rows, seed, profile)
     typer.echo(f"wrote {rows} responses to {out}", err=True)
+
+
+def _sha256(path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

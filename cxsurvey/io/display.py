@@ -29,6 +29,10 @@ def display_cell(cell: Cell, stat: str, label: str) -> str:
     text = display_value(cell.value, _kind(stat, label))
     if cell.higher_than:
         text += " " + "".join(cell.higher_than)
+    if cell.change is not None and cell.change.significant and cell.change.points is not None:
+        text += (
+            " ▲" if cell.change.points > 0 else " ▼"
+        )  # a significant change from the last period
     if cell.small_base and cell.value is not None:
         text += " †"
     return text

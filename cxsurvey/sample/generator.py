@@ -113,8 +113,15 @@ def _import_id(column: str) -> str:
     return json.dumps({"ImportId": f"QID{digits}"}, separators=(",", ":"))
 
 
-def write_sample(study: Study, out: Path | io.BufferedIOBase, rows: int, seed: int) -> None:
-    """Write ``rows`` responses for ``study`` to ``out`` (a path or a binary file)."""
+def write_sample(
+    study: Study, out: Path | io.BufferedIOBase, rows: int, seed: int, profile: str = "practitioner"
+) -> None:
+    """Write ``rows`` responses for ``study`` to ``out`` (a path or a binary file).
+
+    ``profile`` picks the respondents' model: ``practitioner`` (a latent maturity
+    drives every answer) or ``feedback`` (one interaction each: channel, business
+    unit and month drive satisfaction; see ``feedback.py``).
+    """
     from pyarrow import csv as pacsv
 
     cols = columns(study)
@@ -126,7 +133,7 @@ def write_sample(study: Study, out: Path | io.BufferedIOBase, rows: int, seed: i
 
     def emit(fh) -> None:
         fh.write(header.getvalue().encode("utf-8"))
-        for table in _chunks(study, cols, rows, seed):
+        for table in _chunks(study, cols, rows, seed, profile):
             pacsv.write_csv(table, fh, opts)
 
     if isinstance(out, Path | str):
@@ -136,12 +143,17 @@ def write_sample(study: Study, out: Path | io.BufferedIOBase, rows: int, seed: i
         emit(out)
 
 
-def _chunks(study: Study, cols: list[Column], rows: int, seed: int) -> Iterator[pa.Table]:
+def _chunks(
+    study: Study, cols: list[Column], rows: int, seed: int, profile: str
+) -> Iterator[pa.Table]:
     rng = np.random.default_rng(seed)
+    make = _chunk
+    if profile == "feedback":
+        from .feedback import feedback_chunk as make
     start = 0
     while start < rows:
         n = min(CHUNK, rows - start)
-        data = _chunk(study, rng, n, start)
+        data = make(study, rng, n, start)
         yield pa.table([data[c.name] for c in cols], names=[c.name for c in cols])
         start += n
 
@@ -168,9 +180,11 @@ def _chunk(study: Study, rng: np.random.Generator, n: int, start: int) -> dict[s
     return out
 
 
-def _metadata(rng, n, start, status, finished, progress) -> dict[str, pa.Array]:
-    base = np.datetime64("2026-03-02T08:00:00", "s")
-    started = base + rng.integers(0, 30 * 86400, n).astype("timedelta64[s]")
+def _metadata(
+    rng, n, start, status, finished, progress, first: str = "2026-03-02T08:00:00", days: int = 30
+) -> dict[str, pa.Array]:
+    base = np.datetime64(first, "s")
+    started = base + rng.integers(0, days * 86400, n).astype("timedelta64[s]")
     duration = rng.gamma(4.0, 150.0, n).astype(np.int64) + 60
     ended = started + duration.astype("timedelta64[s]")
     fmt = "%Y-%m-%d %H:%M:%S"
@@ -244,6 +258,14 @@ def _question(rng, name: str, q, z: np.ndarray, n: int) -> dict[str, pa.Array]:
     if isinstance(q, models.Nps):
         x = np.clip(np.rint(7 + 1.5 * z + rng.normal(0, 1.8, n)), 0, 10)
         return {q.column: _codes(x, rng.random(n) < 0.03)}
+    if isinstance(q, models.Date):
+        if q.column in dict.fromkeys(m[0] for m in METADATA):
+            return {}  # StartDate, EndDate, RecordedDate come with the metadata
+        days = np.datetime64("2026-01-01", "D") + rng.integers(0, 365, n)
+        return {q.column: pa.array(days.astype(str), pa.string(), mask=rng.random(n) < 0.02)}
+    if isinstance(q, models.Text):
+        text = np.array(FREE_TEXT, dtype=object)[rng.integers(0, len(FREE_TEXT), n)]
+        return {q.column: pa.array(text, pa.string(), mask=rng.random(n) < 0.55)}
     lo, hi = q.range or (0, 100)
     x = np.clip(np.rint(lo + (hi - lo) * rng.beta(2, 3, n)), lo, hi)
     return {q.column: _codes(x, rng.random(n) < 0.03)}

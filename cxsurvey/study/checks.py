@@ -270,8 +270,21 @@ def _check_figure(i: int, fig: models.Figure, study: models.Study, report: _Repo
             + _nearest(fig.question, choices),
         )
         return
+    if var.kind in ("date", "text"):
+        use = "use it as `by` with a `period`" if var.kind == "date" else "it is not tabulated"
+        report.add(
+            (*at, "question"),
+            f"figure {fig.id!r}: {var.kind} question {fig.question!r} cannot be a figure's "
+            f"question; {use}",
+        )
+        return
     if fig.by is not None and not report.known_broken(fig.by):
         _check_banner(i, fig, study, report)
+    if fig.period is not None and not isinstance(study.questions.get(fig.by or ""), models.Date):
+        report.add(
+            (*at, "period"),
+            f"figure {fig.id!r}: `period` applies only when `by` is a date question",
+        )
     if fig.stat is not None and fig.stat not in var.stats:
         report.add(
             (*at, "stat"),
@@ -283,7 +296,7 @@ def _check_figure(i: int, fig: models.Figure, study: models.Study, report: _Repo
 
 def _check_banner(i: int, fig: models.Figure, study: models.Study, report: _Report) -> None:
     by = fig.by
-    ok = by in study.segments or isinstance(study.questions.get(by), models.Single)
+    ok = by in study.segments or isinstance(study.questions.get(by), models.Single | models.Date)
     scale = by[: -len(".band")] if by.endswith(".band") else None
     if scale in study.scales:
         ok = bool(study.scales[scale].bands)
@@ -292,8 +305,8 @@ def _check_banner(i: int, fig: models.Figure, study: models.Study, report: _Repo
     q = study.questions.get(by)
     if q is not None:
         why = (
-            f"`by` question {by!r} is a {q.type} question; a banner needs a single question, "
-            "a segment or a scale's band"
+            f"`by` question {by!r} is a {q.type} question; a banner needs a single or date "
+            "question, a segment or a scale's band"
         )
     elif scale in study.scales:
         why = f"`by` {by!r}: scale {scale!r} has no bands; add bands or use a segment"
@@ -304,7 +317,7 @@ def _check_banner(i: int, fig: models.Figure, study: models.Study, report: _Repo
             *(f"{s}.band" for s in study.scales),
         ]
         why = (
-            "`by` must name a segment, a single question or a scale's band, "
+            "`by` must name a segment, a single or date question or a scale's band, "
             f"not {by!r}" + _nearest(by, choices)
         )
     report.add(("figures", i, "by"), f"figure {fig.id!r}: {why}")

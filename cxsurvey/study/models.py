@@ -18,6 +18,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
@@ -134,10 +135,49 @@ class Grid(_Coded):
     columns: dict[Label, Name] = Field(min_length=1)
 
 
+class Bin(Model):
+    """A labelled range of a numeric answer (inclusive ends; either may be open)."""
+
+    label: Label
+    min: StrictInt | StrictFloat | None = None
+    max: StrictInt | StrictFloat | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Bin:
+        if self.min is None and self.max is None:
+            raise ValueError("a bin needs `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"a bin's min ({self.min}) is above its max ({self.max})")
+        return self
+
+
 class Numeric(_Question):
     type: Literal["numeric"]
     column: Name
     range: tuple[StrictInt | StrictFloat, StrictInt | StrictFloat] | None = None
+    bins: list[Bin] = []  # extension: percent rows, e.g. "Within 24 hours" = {max: 24}
+
+
+class Date(_Question):
+    """Extension: a date or date-time answer, for trend banners (``by`` + ``period``)."""
+
+    type: Literal["date"]
+    column: Name
+    format: StrictStr | None = None  # strptime format; default: ISO 8601 or M/D/YYYY
+    timezone: StrictStr = "UTC"  # of naive values, and of period boundaries
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as UTC or Europe/Berlin"
+            ) from None
+        return value
 
 
 class Nps(_Question):
@@ -145,8 +185,17 @@ class Nps(_Question):
     column: Name
 
 
-Question = Annotated[Single | Multi | Grid | Numeric | Nps, Field(discriminator="type")]
-QUESTION_TYPES = ("single", "multi", "grid", "numeric", "nps")
+class Text(_Question):
+    """Extension: free text, read and checked but not tabulated."""
+
+    type: Literal["text"]
+    column: Name
+
+
+Question = Annotated[
+    Single | Multi | Grid | Numeric | Nps | Date | Text, Field(discriminator="type")
+]
+QUESTION_TYPES = ("single", "multi", "grid", "numeric", "nps", "date", "text")
 
 
 class Figure(Model):
@@ -158,6 +207,7 @@ class Figure(Model):
     stat: Literal["percent", "mean", "nps"] | None = None
     filter: list[Filter] = []
     sort: Literal["desc", "none"] = "none"
+    period: Literal["week", "month", "quarter"] | None = None  # extension: date banners
 
 
 class Study(Model):

@@ -48,7 +48,12 @@ def resolve_variable(name: str, study: models.Study) -> DerivedVariable | None:
 
 
 def _question_variable(name: str, q: Any) -> DerivedVariable:
+    if isinstance(q, models.Date | models.Text):
+        return DerivedVariable(name, q.type, (), question=q)
     if isinstance(q, models.Numeric):
+        if q.bins:  # extension: percent rows per bin ("Within 24 hours")
+            labels = [b.label for b in q.bins]
+            return DerivedVariable(name, q.type, ("mean", "percent"), labels, question=q)
         return DerivedVariable(name, q.type, ("mean",), question=q)
     if isinstance(q, models.Nps):
         return DerivedVariable(name, q.type, ("nps", "mean"), question=q)
