@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class CxSurveyWarning(UserWarning):
+    """Something worth a line on stderr that does not stop the run (e.g. a bad cache)."""
+
+
 class CxSurveyError(Exception):
     """Base of every error cxsurvey raises on purpose."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,11 @@ def figures(
     ids: Sequence[str] = (),
     options: Options = Options(),
     scores: ScoreResult | None = None,
+    progress: Any = None,
 ) -> FiguresResult:
-    """Compute the study's figures (or those named in ``ids``) on ``export``."""
+    """Compute the study's figures (or those named in ``ids``) on ``export``.
+
+    ``progress``, if given, has ``stage(text, total)`` and ``advance(name)``."""
     known = [f.id for f in study.study.figures]
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -36,16 +38,18 @@ def figures(
             f"no figure {unknown[0]!r} in {study.file}"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
         )
-    path = Path(export) if scores is None else scores.responses.export.path
-    # The data hash (for the output contract) runs beside the parse: hashlib and
-    # pyarrow both release the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        data_hash = pool.submit(file_sha256, path)
-        scores = scores or score(export, study)
-        chosen = [f for f in study.study.figures if not ids or f.id in ids]
-        scores.responses.prefetch(*_shared_work(scores, chosen))
-        results = [figure(f, scores, options) for f in chosen]
-        sha = data_hash.result()
+    scores = scores or score(export, study)
+    chosen = [f for f in study.study.figures if not ids or f.id in ids]
+    scores.responses.prefetch(*_shared_work(scores, chosen))
+    if progress is not None:
+        progress.stage("figures", len(chosen))
+    results = []
+    for f in chosen:
+        results.append(figure(f, scores, options))
+        if progress is not None:
+            progress.advance(f.id)
+    loaded = scores.responses.export
+    sha = loaded.sha256 or file_sha256(loaded.path)
     return FiguresResult(
         study.study.study,
         __version__,

@@ -9,6 +9,15 @@ from pathlib import Path
 
 import pytest
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Tests keep parsed exports in a temporary cache, never in the user's."""
+    import os
+
+    os.environ["CXSURVEY_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_STUDY = REPO / "configs" / "cx_practitioner_study.yaml"
 SAMPLE_EXPORT = REPO / "sample_data" / "cx_practitioner_sample.csv"

@@ -140,7 +140,9 @@ def test_feedback_study_figures_on_a_generated_export(feedback_export):
         "followup_by_industry",
     }  # fmt: skip
     months = figs["nps_by_month"].columns[1:]
-    assert months == [f"2025-{m:02d}" for m in range(7, 13)] + [f"2026-{m:02d}" for m in range(1, 7)]
+    assert months == [f"2025-{m:02d}" for m in range(7, 13)] + [
+        f"2026-{m:02d}" for m in range(1, 7)
+    ]
     assert [r.label for r in figs["nps_by_month"].rows] == [
         "Promoters", "Passives", "Detractors", "NPS",
     ]  # fmt: skip

@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import typer
 
-from ..errors import CxSurveyError, StudyError
+from ..errors import CxSurveyError, CxSurveyWarning, StudyError
 from . import state
 
 
@@ -23,7 +24,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", CxSurveyWarning)
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # usage errors: click prints them with exit code 2
         except CxSurveyError as exc:
@@ -54,3 +58,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(3) from None
 
     return wrapper
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, CxSurveyWarning):
+        typer.echo(f"warning: {message}", err=True)
+    else:  # a library's own warning: keep Python's format
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))

@@ -10,7 +10,13 @@ import typer
 
 from . import app
 from .errors import handle_errors
-from .options import STUDY_OPTION, load_study_option
+from .options import (
+    CACHE_DIR_OPTION,
+    NO_CACHE_OPTION,
+    STUDY_OPTION,
+    apply_cache_options,
+    load_study_option,
+)
 
 
 class FigureFormat(str, Enum):
@@ -32,6 +38,8 @@ class Adjust(str, Enum):
 def figures(
     export: Path = typer.Argument(..., help="The survey export."),
     study: Path | None = STUDY_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    cache_dir: Path | None = CACHE_DIR_OPTION,
     figure: list[str] = typer.Option([], "--figure", help="Only these figure ids (repeatable)."),
     fmt: FigureFormat | None = typer.Option(
         None, "--format", "-f", help="Output format (default: table on a terminal, else json)."
@@ -55,14 +63,17 @@ def figures(
     from ..figures_run import figures as run_figures
     from ..tabulate import Options
 
+    apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     if fmt is None:
         fmt = FigureFormat.table if out is None and sys.stdout.isatty() else FigureFormat.json
     if fmt is FigureFormat.xlsx and out is None:
         raise typer.BadParameter("xlsx needs --out FILE", param_hint="--format")
-    result = run_figures(
-        export, study_file, figure, Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
-    )
+    from ..render.progress import DelayedProgress
+
+    options = Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
+    with DelayedProgress(quiet) as bar:
+        result = run_figures(export, study_file, figure, options, progress=bar)
     if chart is not None:
         _write_charts(result, study_file, chart, quiet)
     if fmt is FigureFormat.table:

@@ -26,3 +26,23 @@ def load_study_option(study: Path | None):
         if study is not None:
             typer.echo(str(warning), err=True)
     return loaded
+
+
+NO_CACHE_OPTION = typer.Option(
+    False, "--no-cache", help="Parse the export afresh: neither read nor write the cache."
+)
+CACHE_DIR_OPTION = typer.Option(
+    None,
+    "--cache-dir",
+    help="Where parsed exports are kept (default: $CXSURVEY_CACHE_DIR, else ~/.cache/cxsurvey).",
+)
+
+
+def apply_cache_options(no_cache: bool, cache_dir: Path | None) -> None:
+    from ..io import cache
+
+    cache.reset()
+    if no_cache:
+        cache.configure(None)
+    elif cache_dir is not None:
+        cache.configure(cache_dir)

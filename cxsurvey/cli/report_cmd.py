@@ -9,7 +9,13 @@ import typer
 
 from . import app
 from .errors import handle_errors
-from .options import STUDY_OPTION, load_study_option
+from .options import (
+    CACHE_DIR_OPTION,
+    NO_CACHE_OPTION,
+    STUDY_OPTION,
+    apply_cache_options,
+    load_study_option,
+)
 
 
 class ReportFormat(str, Enum):
@@ -22,6 +28,8 @@ class ReportFormat(str, Enum):
 def report(
     export: Path = typer.Argument(..., help="The survey export."),
     study: Path | None = STUDY_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    cache_dir: Path | None = CACHE_DIR_OPTION,
     out: Path = typer.Option(..., "--out", "-o", help="The report file (report.html, report.md)."),
     fmt: ReportFormat | None = typer.Option(
         None, "--format", "-f", help="html (default; md when --out ends in .md) or md."
@@ -36,6 +44,7 @@ def report(
     from ..score_run import score
     from ..tabulate import Options
 
+    apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     fmt = fmt or (ReportFormat.md if out.suffix.lower() == ".md" else ReportFormat.html)
     scores = score(export, study_file)

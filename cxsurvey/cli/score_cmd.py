@@ -9,7 +9,13 @@ import typer
 
 from . import app
 from .errors import handle_errors
-from .options import STUDY_OPTION, load_study_option
+from .options import (
+    CACHE_DIR_OPTION,
+    NO_CACHE_OPTION,
+    STUDY_OPTION,
+    apply_cache_options,
+    load_study_option,
+)
 
 
 class ScoreFormat(str, Enum):
@@ -22,6 +28,8 @@ class ScoreFormat(str, Enum):
 def score(
     export: Path = typer.Argument(..., help="The survey export (Qualtrics CSV/TSV, CSV, .sav)."),
     study: Path | None = STUDY_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    cache_dir: Path | None = CACHE_DIR_OPTION,
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Write scores to this file (default: stdout)."
     ),
@@ -32,6 +40,7 @@ def score(
     from ..io.scores_out import write_scores
     from ..score_run import score as run_score
 
+    apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     result = run_score(export, study_file)
     write_scores(result, fmt.value, out)

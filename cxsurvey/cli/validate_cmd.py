@@ -9,7 +9,13 @@ import typer
 
 from . import app
 from .errors import handle_errors
-from .options import STUDY_OPTION, load_study_option
+from .options import (
+    CACHE_DIR_OPTION,
+    NO_CACHE_OPTION,
+    STUDY_OPTION,
+    apply_cache_options,
+    load_study_option,
+)
 
 
 class ProblemFormat(str, Enum):
@@ -64,6 +70,8 @@ def schema() -> None:
 def check(
     export: Path = typer.Argument(..., help="The survey export."),
     study: Path | None = STUDY_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    cache_dir: Path | None = CACHE_DIR_OPTION,
     fmt: ProblemFormat = FORMAT_OPTION,
     strict: bool = STRICT_OPTION,
 ) -> None:
@@ -71,6 +79,7 @@ def check(
     from ..check_export import check_export
     from ..io.problems_out import counts, format_problems
 
+    apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     problems = check_export(export, study_file)
     valid = not any(p.severity == "error" or strict for p in problems)

@@ -8,7 +8,13 @@ import typer
 
 from . import app
 from .errors import handle_errors
-from .options import STUDY_OPTION, load_study_option
+from .options import (
+    CACHE_DIR_OPTION,
+    NO_CACHE_OPTION,
+    STUDY_OPTION,
+    apply_cache_options,
+    load_study_option,
+)
 
 
 @app.command()
@@ -16,6 +22,8 @@ from .options import STUDY_OPTION, load_study_option
 def verify(
     export: Path = typer.Argument(..., help="The survey export."),
     study: Path | None = STUDY_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
+    cache_dir: Path | None = CACHE_DIR_OPTION,
     approved: Path = typer.Option(
         ..., "--approved", "-a", help="A `figures --format json` snapshot, or expectations (YAML)."
     ),
@@ -30,6 +38,7 @@ def verify(
     from ..verify import read_approved
     from ..verify import verify as compare
 
+    apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     if update:
         _update(export, study_file, approved)

@@ -45,6 +45,7 @@ class Export:
     table: object  # pyarrow.Table; columns named as the study names them
     header: list[str]
     labels: dict[str, str] = field(default_factory=dict)
+    sha256: str | None = None  # of the file's bytes, when it was hashed while loading
 
     @property
     def num_rows(self) -> int:
@@ -89,15 +90,61 @@ def load_export(
 
         return read_sav(p, layout, columns, optional, where or {})
     mapping = _resolve(p, layout, columns, optional, where or {})
-    table = _read_csv(p, layout, list(dict.fromkeys(mapping.values())))
+    table, digest = _read_cached(p, layout, mapping)
     if table.num_rows == 0:
         raise DataError(f"{p}: the export has a header but no responses")
-    table = _rename(table, mapping)
     labels = {}
     if layout.labels:
         by_name = dict(zip(layout.header, layout.labels, strict=False))
         labels = {name: by_name.get(col, "") for name, col in mapping.items()}
-    return Export(str(p), layout, table, layout.header, labels)
+    return Export(str(p), layout, table, layout.header, labels, digest)
+
+
+def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
+    """(table with study names, SHA-256 of the file), through the parsed-export cache.
+
+    The file is hashed beside the parse (both release the GIL); only when the
+    cache's index knows this path with this size and modification time is it
+    hashed first, to confirm and load the entry instead of parsing.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import cache
+
+    directory = cache.cache_dir()
+    before = p.stat()
+    settings = {
+        "kind": layout.kind,
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "skip": layout.skip_after_names,
+        "header": layout.header,
+        "mapping": mapping,
+    }
+    if directory is not None and cache.indexed(directory, p, before):
+        digest = file_sha256(p)
+        hit = cache.load(directory, cache.cache_key(digest, settings))
+        if hit is not None:
+            return hit[0], digest
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(file_sha256, p)
+        table = _rename(_read_csv(p, layout, list(dict.fromkeys(mapping.values()))), mapping)
+        digest = hashing.result()
+    if directory is not None and table.num_rows:
+        after = p.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            import warnings
+
+            from ..errors import CxSurveyWarning
+
+            warnings.warn(
+                f"{p} changed while it was read; not cached", CxSurveyWarning, stacklevel=2
+            )
+        else:
+            key = cache.cache_key(digest, settings)
+            cache.store(directory, key, table, {"rows": table.num_rows})
+            cache.index(directory, p, after)
+    return table, digest
 
 
 def _resolve(
