@@ -27,7 +27,18 @@ def export_for(study: str, rows: int) -> Path:
     if not path.exists():
         print(f"generating {path.name} ...", flush=True)
         subprocess.run(
-            [*CLI, "sample", "--study", study, "--rows", str(rows), "--seed", "1", "--out", str(path)],
+            [
+                *CLI,
+                "sample",
+                "--study",
+                study,
+                "--rows",
+                str(rows),
+                "--seed",
+                "1",
+                "--out",
+                str(path),
+            ],
             check=True,
         )
     return path
@@ -79,7 +90,9 @@ def main() -> None:
             line += f"{t:>13.2f}{t / parse[0]:>6.2f}"
         line += f"{parse[1]:>10.0f}{cold[1]:>9.0f}{cold[1] / parse[1]:>6.2f}"
         print(line)
-    feedback = {name: cold[0] for name, _s, _p, _sc, cold, _w in rows if name.startswith("feedback")}
+    feedback = {
+        name: cold[0] for name, _s, _p, _sc, cold, _w in rows if name.startswith("feedback")
+    }
     if "feedback 1,000,000" in feedback and "feedback 5,000,000" in feedback:
         growth = feedback["feedback 5,000,000"] / feedback["feedback 1,000,000"]
         print(f"\nfigures cold, 5M / 1M rows: {growth:.2f}x (linear would be 5x; target <= 6x)")
