@@ -70,3 +70,22 @@ def base_row(fig: FigureResult) -> list[str]:
         bases.append(text)
     extra = [""] if fig.by and len(fig.columns) == 3 else []
     return ["Base", *bases, *extra]
+
+
+def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
+    """The footnotes of a figure's table: filter, gap or letter legend, warnings."""
+    notes = []
+    if fig.filter:
+        notes.append(f"Filter: {fig.filter}.")
+    if fig.by and len(fig.columns) == 3:
+        notes.append(
+            "Gap = first group minus second, in points; * significant at the chosen "
+            "alpha (test named per row)."
+        )
+    if fig.letters:
+        notes.append("Letters: the column is significantly higher than the lettered columns.")
+    if any(c.change is not None for r in fig.rows for c in r.cells.values()):
+        notes.append("▲ / ▼: a significant change from the previous period.")
+    if warnings:
+        notes += [f"Warning: {w}" for w in fig.warnings]
+    return notes

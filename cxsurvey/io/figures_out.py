@@ -14,7 +14,7 @@ from typing import IO
 
 from ..errors import DataError
 from ..figure_result import CSV_COLUMNS, FigureResult, FiguresResult
-from .display import base_row, display_cell, display_gap, header
+from .display import base_row, display_cell, display_gap, figure_notes, header
 from .safe_text import neutralise_text
 
 
@@ -57,25 +57,10 @@ def figure_markdown(fig: FigureResult) -> str:
             [display_gap(row.gap, fig.stat, row.label)] if fig.by and len(fig.columns) == 3 else []
         )
         lines.append("| " + " | ".join([_md_escape(row.label), *cells, *gap]) + " |")
-    notes = _notes(fig)
+    notes = figure_notes(fig)
     if notes:
         lines += ["", *(f"*{_md_escape(n)}*  " for n in notes)]
     return "\n".join(lines) + "\n"
-
-
-def _notes(fig: FigureResult) -> list[str]:
-    notes = []
-    if fig.filter:
-        notes.append(f"Filter: {fig.filter}.")
-    if fig.by and len(fig.columns) == 3:
-        notes.append(
-            "Gap = first group minus second, in points; * significant at the chosen "
-            "alpha (test named per row)."
-        )
-    if fig.letters:
-        notes.append("Letters: the column is significantly higher than the lettered columns.")
-    notes += [f"Warning: {w}" for w in fig.warnings]
-    return notes
 
 
 def figures_markdown(result: FiguresResult, out: IO[str]) -> None:
@@ -146,7 +131,7 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
                 sheet.write_string(r, len(cols) + 2, row.gap.test)
                 if row.gap.p_value is not None:
                     sheet.write_number(r, len(cols) + 3, row.gap.p_value, p_fmt)
-        for k, note in enumerate(_notes(fig), start=len(fig.rows) + 5):
+        for k, note in enumerate(figure_notes(fig), start=len(fig.rows) + 5):
             sheet.write_string(k, 0, neutralise_text(note))
         sheet.set_column(0, 0, 42)
     book.close()

@@ -15,7 +15,7 @@ from typing import IO
 from ..charts.draw import inline_svg
 from ..charts.spec import chart_spec
 from ..figure_result import FigureResult, FiguresResult
-from ..io.display import base_row, display_cell, display_gap, header
+from ..io.display import base_row, display_cell, display_gap, figure_notes, header
 from ..study.models import Study
 from .context import ReportContext
 
@@ -131,14 +131,9 @@ def _table(fig: FigureResult) -> str:
 
 
 def _notes(fig: FigureResult) -> str:
-    notes = []
-    if fig.filter:
-        notes.append(f"Filter: {fig.filter}.")
-    if fig.by and len(fig.columns) == 3:
-        notes.append("Gap = first group minus second, in points; * significant.")
+    body = "".join(f"<p>{escape(n)}</p>" for n in figure_notes(fig, warnings=False))
     if fig.letters:
-        letters = ", ".join(f"{k} = {v}" for k, v in fig.letters.items())
-        notes.append(f"Letters ({letters}): the cell is significantly higher than those columns.")
-    body = "".join(f"<p>{escape(n)}</p>" for n in notes)
+        letters = ", ".join(f"{v} = {k}" for k, v in fig.letters.items())
+        body += f"<p>{escape(letters)}</p>"
     body += "".join(f'<p class="warning">Warning: {escape(w)}</p>' for w in fig.warnings)
     return f'<div class="notes">{body}</div>\n' if body else ""
