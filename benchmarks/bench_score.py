@@ -66,27 +66,21 @@ def main() -> None:
     size = export.stat().st_size / 1e6
     parse = measure_isolated([sys.executable, "-c", PARSE, str(export)], args.repeat)
     score = measure_isolated(
-        [*cli, "score", str(export), "--out", str(OUT / "scores.csv"), "--quiet"], args.repeat
+        [*cli, "score", str(export), "--out", str(OUT / "scores.csv"), "--quiet", "--no-cache"],
+        args.repeat,
     )
     figs = measure_isolated(
-        [*cli, "figures", str(export), "--format", "json", "--out", str(OUT / "figures.json")],
+        [*cli, "figures", str(export), "-f", "json", "-o", str(OUT / "figures.json"), "--no-cache"],
         args.repeat,
     )
     helps = measure_isolated([*cli, "--help"], args.repeat)
     sample = HERE.parent / "sample_data" / "cx_practitioner_sample.csv"
     small_parse = measure_isolated([sys.executable, "-c", PARSE, str(sample)], args.repeat + 2)
     small_figs = measure_isolated(
-        [
-            *cli,
-            "figures",
-            str(sample),
-            "--format",
-            "json",
-            "--out",
-            str(OUT / "sample_figures.json"),
-        ],
+        [*cli, "figures", str(sample), "-f", "json", "-o", str(OUT / "sample_figures.json"),
+         "--no-cache"],
         args.repeat + 2,
-    )
+    )  # fmt: skip
     print(f"\nexport: {export.name}, {args.rows:,} rows, {size:.0f} MB\n")
     print(f"{'step':<28}{'time s':>9}{'x parse':>9}{'peak MB':>10}{'x parse':>9}")
     for name, (t, m) in (
