@@ -172,3 +172,26 @@ def test_check_reports_nothing_wrong_with_the_feedback_sample(feedback_export):
     result = CliRunner().invoke(app, ["check", str(feedback_export), "--study", "feedback"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
+
+
+def test_feedback_report_charts_nps_as_stacked_shares(feedback_export, tmp_path):
+    from cxsurvey.charts.draw import draw
+    from cxsurvey.charts.spec import chart_spec
+
+    study = cxsurvey.load_study(cxsurvey.defaults.bundled_study("feedback"))
+    fig = next(
+        f for f in cxsurvey.figures(feedback_export, study).figures if f.id == "nps_by_channel"
+    )
+    spec = chart_spec(fig, study.study)
+    assert spec.kind == "stacked" and [s.name for s in spec.series] == [
+        "Detractors", "Passives", "Promoters",
+    ]  # fmt: skip
+    nps = fig.rows[3].cells["Total"].value
+    assert spec.categories[0] == f"Total (NPS {nps:+.0f})"
+    assert len(draw(spec).axes[0].patches) == 3 * len(fig.columns)
+    out = tmp_path / "feedback.html"
+    result = CliRunner().invoke(
+        app, ["report", str(feedback_export), "--study", "feedback", "--out", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text().count('<section class="figure"') == 9

@@ -90,7 +90,8 @@ def chart_spec(fig: FigureResult, study: models.Study | None = None) -> ChartSpe
 def _stacked(fig: FigureResult, bases: dict[str, str]) -> ChartSpec:
     rows = [r for r in fig.rows if r.label != "NPS"]
     if fig.stat == "nps":  # detractors first, so the bar reads left (bad) to right (good)
-        rows = sorted(rows, key=["Detractors", "Passives", "Promoters"].index)
+        order = ["Detractors", "Passives", "Promoters"]
+        rows = sorted(rows, key=lambda r: order.index(r.label))
     columns = fig.columns  # Total, then each banner group
     series = [Series(r.label, [r.cells[c].value for c in columns]) for r in rows]
     categories = list(columns)
