@@ -94,10 +94,28 @@ def read_approved(path: str | Path) -> tuple[str, Any]:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DataError(f"{p}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-        if not isinstance(doc.get("figures"), list):
-            raise DataError(f"{p}: not a figures snapshot (no `figures` list)")
+        _check_snapshot(p, doc)
         return "snapshot", doc
     return "expectations", _read_expectations(p, text)
+
+
+def _check_snapshot(p: Path, doc: Any) -> None:
+    """The shape ``figures --format json`` writes: figures with ids, rows with labels
+    and cells (a hand-edited snapshot names its first broken place)."""
+    figures = doc.get("figures") if isinstance(doc, dict) else None
+    if not isinstance(figures, list):
+        raise DataError(f"{p}: not a figures snapshot (no `figures` list)")
+    for i, fig in enumerate(figures):
+        where = f"{p}: figures[{i}]"
+        if not isinstance(fig, dict) or not isinstance(fig.get("id"), str):
+            raise DataError(f"{where}: needs an `id`; regenerate the snapshot with --update")
+        for j, row in enumerate(fig.get("rows") or []):
+            ok = isinstance(row, dict) and isinstance(row.get("label"), str)
+            if not ok or not isinstance(row.get("cells"), dict):
+                raise DataError(
+                    f"{where}.rows[{j}]: needs a `label` and `cells`; regenerate the "
+                    "snapshot with --update"
+                )
 
 
 def _read_expectations(p: Path, text: str) -> Expectations:

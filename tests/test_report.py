@@ -128,11 +128,20 @@ def test_markdown_report_writes_pngs_beside_it(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     pngs = sorted((tmp_path / "report_charts").glob("*.png"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "report_charts"]
     assert len(pngs) == 20
     for png in pngs:
         assert "![" in text and f"(report_charts/{png.name})" in text
         assert png.read_bytes().startswith(b"\x89PNG")
     assert result.stderr == ""  # --quiet: no progress, no summary line
+
+
+def test_markdown_report_into_a_missing_folder_writes_nothing(tmp_path):
+    out = tmp_path / "missing" / "report.md"
+    result = CliRunner().invoke(app, ["report", str(SAMPLE_EXPORT), "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    assert "directory" in result.output and "does not exist" in result.output
+    assert not (tmp_path / "missing").exists()
 
 
 def test_figures_chart_folder(tmp_path):

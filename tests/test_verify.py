@@ -109,3 +109,13 @@ def test_bad_approved_files_are_usage_errors(tmp_path):
     bad.write_text("expect:\n  - {figure: x, row: y, value: 1}\n")
     update = run("verify", SAMPLE_EXPORT, "--approved", bad, "--update")
     assert update.exit_code == 2 and "JSON snapshots only" in update.output
+
+
+def test_a_hand_broken_snapshot_names_its_first_bad_place(tmp_path, snapshot):
+    doc = json.loads(snapshot.read_text())
+    del doc["figures"][1]["rows"][0]["label"]
+    bad = tmp_path / "edited.json"
+    bad.write_text(json.dumps(doc))
+    result = run("verify", SAMPLE_EXPORT, "--approved", bad)
+    assert result.exit_code == 2
+    assert f"{bad}: figures[1].rows[0]: needs a `label` and `cells`" in result.output

@@ -121,15 +121,16 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
         "header": layout.header,
         "mapping": mapping,
     }
+    known: str | None = None  # the hash, when it was needed before the parse
     if directory is not None and cache.indexed(directory, p, before):
-        digest = file_sha256(p)
-        hit = cache.load(directory, cache.cache_key(digest, settings))
+        known = file_sha256(p)
+        hit = cache.load(directory, cache.cache_key(known, settings))
         if hit is not None:
-            return hit[0], digest
+            return hit[0], known
     with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(file_sha256, p)
+        hashing = pool.submit(file_sha256, p) if known is None else None
         table = _rename(_read_csv(p, layout, list(dict.fromkeys(mapping.values()))), mapping)
-        digest = hashing.result()
+        digest = known or hashing.result()
     if directory is not None and table.num_rows:
         after = p.stat()
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
