@@ -19,14 +19,14 @@ _API = {
     "load_study": ".study.load",
     "parse_study": ".study.load",
     "StudyFile": ".study.load",
-    "load_export": ".io.export",
-    "load_responses": ".responses",
-    "score": ".score_run",
-    "ScoreResult": ".score_run",
+    "load_export": ".reading.export",
+    "load_responses": ".scoring.responses",
+    "score": ".scoring.run",
+    "ScoreResult": ".scoring.run",
     "default_study_path": ".defaults",
-    "figures": ".figures_run",
-    "FiguresResult": ".figure_result",
-    "Options": ".tabulate",
+    "figures": ".tabulation.run",
+    "FiguresResult": ".tabulation.results",
+    "Options": ".tabulation.figure",
 }
 
 __all__ = ["__version__", *_API]

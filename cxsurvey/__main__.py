@@ -1,3 +1,3 @@
-from .cli import main
+from cxsurvey.cli import main
 
 main()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import cxsurvey
 from cxsurvey.cli import app
 from cxsurvey.errors import CxSurveyWarning
-from cxsurvey.io import cache, export
+from cxsurvey.reading import cache, export
 from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT
 
 

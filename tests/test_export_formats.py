@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 import cxsurvey
-from cxsurvey.io.export import load_export
+from cxsurvey.reading.export import load_export
 from cxsurvey.study import parse_study
 from tests.conftest import TINY_COLUMNS, TINY_ROWS, TINY_STUDY, render_export
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cxsurvey
-from cxsurvey.charts.draw import WRAP, draw, render
-from cxsurvey.charts.spec import chart_spec
 from cxsurvey.cli import app
+from cxsurvey.outputs.charts.draw import WRAP, draw, render
+from cxsurvey.outputs.charts.spec import chart_spec
 from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT
 
 

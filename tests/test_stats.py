@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sp
 
-from cxsurvey import stats
+from cxsurvey.stats import classic as stats
 
 
 def test_wilson_matches_the_spec_example_and_formula():

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import cxsurvey
 from cxsurvey.cli import app
-from cxsurvey.dates import parse_dates, periods
+from cxsurvey.reading.dates import parse_dates, periods
 from cxsurvey.study import parse_study
 from tests.conftest import render_export
 
@@ -175,8 +175,8 @@ def test_check_reports_nothing_wrong_with_the_feedback_sample(feedback_export):
 
 
 def test_feedback_report_charts_nps_as_stacked_shares(feedback_export, tmp_path):
-    from cxsurvey.charts.draw import draw
-    from cxsurvey.charts.spec import chart_spec
+    from cxsurvey.outputs.charts.draw import draw
+    from cxsurvey.outputs.charts.spec import chart_spec
 
     study = cxsurvey.load_study(cxsurvey.defaults.bundled_study("feedback"))
     fig = next(

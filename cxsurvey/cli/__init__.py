@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from .. import __version__
-from . import state
+from cxsurvey import __version__
+from cxsurvey.cli import state
 
 app = typer.Typer(
     name="cxsurvey",
@@ -37,7 +37,7 @@ def _root(
     state.DEBUG = debug
 
 
-from . import (  # noqa: E402  (commands register on `app`)
+from cxsurvey.cli import (  # noqa: E402  (commands register on `app`)
     figures_cmd,
     report_cmd,
     sample_cmd,

@@ -16,8 +16,8 @@ from typing import Any
 
 import typer
 
-from ..errors import CxSurveyError, CxSurveyWarning, StudyError
-from . import state
+from cxsurvey.cli import state
+from cxsurvey.errors import CxSurveyError, CxSurveyWarning, StudyError
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .errors import handle_errors
-from .options import (
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
     STUDY_OPTION,
@@ -60,8 +60,8 @@ def figures(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Compute every figure of the study: bases, values, intervals, gaps and tests."""
-    from ..figures_run import figures as run_figures
-    from ..tabulate import Options
+    from cxsurvey.tabulation.figure import Options
+    from cxsurvey.tabulation.run import figures as run_figures
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
@@ -69,7 +69,7 @@ def figures(
         fmt = FigureFormat.table if out is None and sys.stdout.isatty() else FigureFormat.json
     if fmt is FigureFormat.xlsx and out is None:
         raise typer.BadParameter("xlsx needs --out FILE", param_hint="--format")
-    from ..render.progress import DelayedProgress
+    from cxsurvey.outputs.terminal.progress import DelayedProgress
 
     options = Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
     with DelayedProgress(quiet) as bar:
@@ -77,23 +77,23 @@ def figures(
     if chart is not None:
         _write_charts(result, study_file, chart, quiet)
     if fmt is FigureFormat.table:
-        from ..render.console import console
-        from ..render.figure_table import figures_view
+        from cxsurvey.outputs.terminal.console import console
+        from cxsurvey.outputs.terminal.figure_table import figures_view
 
         if out is None:
             console().print(figures_view(result))
             return
-        from ..io.atomic import atomic_output
+        from cxsurvey.outputs.atomic import atomic_output
 
         with atomic_output(out, "w", encoding="utf-8") as fh:
             from rich.console import Console
 
             Console(file=fh, width=120, highlight=False).print(figures_view(result))
         return
-    from ..io.figures_out import TEXT_WRITERS, figures_xlsx
+    from cxsurvey.outputs.figures_out import TEXT_WRITERS, figures_xlsx
 
     if fmt is FigureFormat.xlsx:
-        from ..io.atomic import atomic_output
+        from cxsurvey.outputs.atomic import atomic_output
 
         with atomic_output(out, "wb") as fh:
             figures_xlsx(result, fh)
@@ -102,17 +102,17 @@ def figures(
     if out is None:
         writer(result, sys.stdout)
         return
-    from ..io.atomic import atomic_output
+    from cxsurvey.outputs.atomic import atomic_output
 
     with atomic_output(out, "w", encoding="utf-8", newline="") as fh:
         writer(result, fh)
 
 
 def _write_charts(result, study_file, folder: Path, quiet: bool) -> None:
-    from ..charts.draw import save_chart
-    from ..charts.spec import chart_spec
-    from ..errors import DataError
-    from ..render.progress import progress
+    from cxsurvey.errors import DataError
+    from cxsurvey.outputs.charts.draw import save_chart
+    from cxsurvey.outputs.charts.spec import chart_spec
+    from cxsurvey.outputs.terminal.progress import progress
 
     if folder.exists() and not folder.is_dir():
         raise DataError(f"{folder}: --chart needs a folder, and this is a file")

@@ -16,8 +16,8 @@ STUDY_OPTION = typer.Option(
 
 def load_study_option(study: Path | None):
     """Load the given study file, or the bundled default; print its warnings."""
-    from ..defaults import bundled_study, default_study_path
-    from ..study.load import load_study
+    from cxsurvey.defaults import bundled_study, default_study_path
+    from cxsurvey.study.load import load_study
 
     if study is not None and not study.exists() and bundled_study(str(study)) is not None:
         study = bundled_study(str(study))
@@ -39,7 +39,7 @@ CACHE_DIR_OPTION = typer.Option(
 
 
 def apply_cache_options(no_cache: bool, cache_dir: Path | None) -> None:
-    from ..io import cache
+    from cxsurvey.reading import cache
 
     cache.reset()
     if no_cache:

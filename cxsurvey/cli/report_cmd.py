@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .errors import handle_errors
-from .options import (
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
     STUDY_OPTION,
@@ -38,11 +38,11 @@ def report(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Charts, tables, summary and methods of every figure, in one file."""
-    from ..figures_run import figures as run_figures
-    from ..render.progress import progress
-    from ..report.context import report_context
-    from ..score_run import score
-    from ..tabulate import Options
+    from cxsurvey.outputs.report.context import report_context
+    from cxsurvey.outputs.terminal.progress import progress
+    from cxsurvey.scoring.run import score
+    from cxsurvey.tabulation.figure import Options
+    from cxsurvey.tabulation.run import figures as run_figures
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
@@ -52,13 +52,13 @@ def report(
     context = report_context(result, scores)
     with progress(len(result.figures), "charts", quiet) as step:
         if fmt is ReportFormat.md:
-            from ..report.markdown import charts_dir, write_markdown
+            from cxsurvey.outputs.report.markdown import charts_dir, write_markdown
 
             write_markdown(result, context, study_file.study, out, step)
             where = f"{out} (charts in {charts_dir(out)})"
         else:
-            from ..io.atomic import atomic_output
-            from ..report.html import write_html
+            from cxsurvey.outputs.atomic import atomic_output
+            from cxsurvey.outputs.report.html import write_html
 
             with atomic_output(out, "w", encoding="utf-8") as fh:
                 write_html(result, context, study_file.study, fh, step)

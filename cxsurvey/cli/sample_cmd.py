@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .errors import handle_errors
-from .options import STUDY_OPTION, load_study_option
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+from cxsurvey.cli.options import STUDY_OPTION, load_study_option
 
 
 @app.command()
@@ -20,9 +20,9 @@ def sample(
     study: Path | None = STUDY_OPTION,
 ) -> None:
     """Write a synthetic Qualtrics export (three header rows) for a study."""
-    from ..defaults import bundled_study
-    from ..io.atomic import atomic_output
-    from ..sample import write_sample
+    from cxsurvey.defaults import bundled_study
+    from cxsurvey.outputs.atomic import atomic_output
+    from cxsurvey.sample import write_sample
 
     study_file = load_study_option(study)
     feedback = bundled_study("feedback")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .errors import handle_errors
-from .options import (
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
     STUDY_OPTION,
@@ -37,16 +37,16 @@ def score(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
 ) -> None:
     """Score every respondent: group scores, totals, bands and segment groups."""
-    from ..io.scores_out import write_scores
-    from ..score_run import score as run_score
+    from cxsurvey.outputs.scores_out import write_scores
+    from cxsurvey.scoring.run import score as run_score
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     result = run_score(export, study_file)
     write_scores(result, fmt.value, out)
     if not quiet:
-        from ..render.console import console
-        from ..render.summary import score_summary
+        from cxsurvey.outputs.terminal.console import console
+        from cxsurvey.outputs.terminal.summary import score_summary
 
         # With data on stdout, the summary goes to stderr so pipes stay clean.
         console(stderr=out is None).print(score_summary(result, out))

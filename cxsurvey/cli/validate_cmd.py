@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .errors import handle_errors
-from .options import (
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
     STUDY_OPTION,
@@ -38,8 +38,8 @@ def validate(
     strict: bool = STRICT_OPTION,
 ) -> None:
     """Check study files: report every problem; exit 0 valid, 1 invalid, 2 unreadable."""
-    from ..io.problems_out import counts, format_problems
-    from ..validation import validate_files
+    from cxsurvey.checks.validate import validate_files
+    from cxsurvey.outputs.problems_out import counts, format_problems
 
     result = validate_files(studies)
     valid = result.valid(strict)
@@ -60,7 +60,7 @@ def validate(
 @handle_errors
 def schema() -> None:
     """Print the JSON Schema of the study file (for editors and CI)."""
-    from ..study.schema import study_schema_json
+    from cxsurvey.study.schema import study_schema_json
 
     typer.echo(study_schema_json(), nl=False)
 
@@ -76,8 +76,8 @@ def check(
     strict: bool = STRICT_OPTION,
 ) -> None:
     """Check a study against an export: columns, codes, ids, filters, group sizes."""
-    from ..check_export import check_export
-    from ..io.problems_out import counts, format_problems
+    from cxsurvey.checks.check import check_export
+    from cxsurvey.outputs.problems_out import counts, format_problems
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)

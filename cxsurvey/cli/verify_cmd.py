@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .errors import handle_errors
-from .options import (
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
     STUDY_OPTION,
@@ -32,11 +32,11 @@ def verify(
     ),
 ) -> None:
     """Regenerate the figures and compare them with approved values; exit 1 on any difference."""
-    from ..figures_run import figures as run_figures
-    from ..render.console import console
-    from ..tabulate import Options
-    from ..verify import read_approved
-    from ..verify import verify as compare
+    from cxsurvey.checks.verify import read_approved
+    from cxsurvey.checks.verify import verify as compare
+    from cxsurvey.outputs.terminal.console import console
+    from cxsurvey.tabulation.figure import Options
+    from cxsurvey.tabulation.run import figures as run_figures
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
@@ -51,7 +51,7 @@ def verify(
     if result.passed:
         typer.echo(f"verified: {result.checked} approved {_unit(result.kind)} match ({approved})")
         return
-    from ..render.differences import differences_table
+    from cxsurvey.outputs.terminal.differences import differences_table
 
     console(wide=True).print(differences_table(result))
     typer.echo(
@@ -67,11 +67,11 @@ def _unit(kind: str) -> str:
 
 
 def _update(export: Path, study_file, approved: Path) -> None:
-    from ..figures_run import figures as run_figures
-    from ..io.atomic import atomic_output
-    from ..io.figures_out import figures_json
-    from ..tabulate import Options
-    from ..verify import read_approved
+    from cxsurvey.checks.verify import read_approved
+    from cxsurvey.outputs.atomic import atomic_output
+    from cxsurvey.outputs.figures_out import figures_json
+    from cxsurvey.tabulation.figure import Options
+    from cxsurvey.tabulation.run import figures as run_figures
 
     options = Options()
     if approved.exists():

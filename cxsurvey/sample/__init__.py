@@ -1,5 +1,5 @@
 """Synthetic exports for demos, tests and benchmarks."""
 
-from .generator import write_sample
+from cxsurvey.sample.generator import write_sample
 
 __all__ = ["write_sample"]

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..study import models
-from ..study.models import Study
-from .generator import FREE_TEXT, FREE_TEXT_COLUMN, _metadata, _question
+from cxsurvey.sample.generator import FREE_TEXT, FREE_TEXT_COLUMN, _metadata, _question
+from cxsurvey.study import models
+from cxsurvey.study.models import Study
 
 FIRST_DAY = "2025-07-01T00:00:00"
 DAYS = 365

@@ -26,8 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..study import models
-from ..study.models import Study
+from cxsurvey.study import models
+from cxsurvey.study.models import Study
 
 CHUNK = 100_000
 # How strongly each question follows maturity, in standard deviations of its latent.
@@ -149,7 +149,7 @@ def _chunks(
     rng = np.random.default_rng(seed)
     make = _chunk
     if profile == "feedback":
-        from .feedback import feedback_chunk as make
+        from cxsurvey.sample.feedback import feedback_chunk as make
     start = 0
     while start < rows:
         n = min(CHUNK, rows - start)

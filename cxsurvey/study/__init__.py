@@ -1,6 +1,6 @@
 """The study file: models, loading with positions, semantic checks."""
 
-from .load import StudyFile, load_study, parse_study
-from .models import Study
+from cxsurvey.study.load import StudyFile, load_study, parse_study
+from cxsurvey.study.models import Study
 
 __all__ = ["Study", "StudyFile", "load_study", "parse_study"]

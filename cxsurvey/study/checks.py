@@ -10,10 +10,10 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import Problem
-from . import models
-from .variables import DerivedVariable, resolve_variable
-from .yamlpos import Positions, locate
+from cxsurvey.errors import Problem
+from cxsurvey.study import models
+from cxsurvey.study.variables import DerivedVariable, resolve_variable
+from cxsurvey.study.yamlpos import Positions, locate
 
 SHOW_KEYWORDS = ("options", "nets", "both")
 

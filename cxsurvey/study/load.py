@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Problem, StudyError
-from . import models
-from .checks import semantic_problems
-from .yamlpos import Positions, locate, read_yaml
+from cxsurvey.errors import Problem, StudyError
+from cxsurvey.study import models
+from cxsurvey.study.checks import semantic_problems
+from cxsurvey.study.yamlpos import Positions, locate, read_yaml
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .models import Study
+from cxsurvey.study.models import Study
 
 
 def study_schema() -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import models
+from cxsurvey.study import models
 
 
 @dataclass(frozen=True)

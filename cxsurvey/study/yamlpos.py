@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, StudyError
+from cxsurvey.errors import Problem, StudyError
 
 # libyaml's safe loader when installed (ten times faster); marks are the same.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

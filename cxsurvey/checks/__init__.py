@@ -1,0 +1,1 @@
+"""The CI checks: validate (study files), check (study vs export), verify (approved figures)."""

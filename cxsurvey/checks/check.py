@@ -1,0 +1,266 @@
+"""``check``: a study against a real export, every finding at once.
+
+Errors (the study cannot produce its figures from this export): columns the
+export lacks (with the nearest names), text in a scale item, duplicate
+respondent ids, a ``source.include`` or figure ``filter`` that excludes everyone.
+Warnings (figures run, but the data deserve a look): codes outside a question's
+options or a scale's values and numbers outside a range or 0-10 (with counts and
+example respondent ids), columns nobody answered, a median split with fewer
+than ``MIN_GROUP`` respondents in a group.
+
+Findings about a study key are located at that key in the study file; findings
+about rows name the export and the data rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cxsurvey.errors import DataError, Problem
+from cxsurvey.reading.cells import code_isin, split_codes
+from cxsurvey.reading.export import closest_columns, resolve_columns
+from cxsurvey.reading.sniff import sniff
+from cxsurvey.scoring.filters import filter_mask
+from cxsurvey.scoring.responses import Responses, load_responses, study_columns
+from cxsurvey.scoring.run import score_responses
+from cxsurvey.study import models
+from cxsurvey.study.load import StudyFile
+from cxsurvey.tabulation.question_rows import delimited_task
+
+MIN_GROUP = 10
+EXAMPLES = 3
+
+
+def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
+    study = study_file.study
+    paths = dict(_column_paths(study))
+    missing = _missing_columns(Path(export), study_file, paths)
+    if missing:
+        return missing
+    try:
+        responses = load_responses(export, study)
+    except DataError as exc:
+        if "source.include keeps none" not in str(exc):
+            raise
+        return [_at(study_file, ("source", "include"), "error", str(exc))]
+    delimited = {
+        q.column
+        for q in study.questions.values()
+        if isinstance(q, models.Multi | models.Date | models.Text)
+    }
+    responses.prefetch(c for c in paths if c not in delimited and c != study.source.id)
+    found: list[Problem] = []
+    found += _duplicate_ids(responses)
+    for name, scale in study.scales.items():
+        for group, items in scale.groups.items():
+            for i, item in enumerate(items):
+                path = ("scales", name, "groups", group, i)
+                found += _scale_item(study_file, responses, path, item, scale)
+    for name, q in study.questions.items():
+        found += _question(study_file, responses, name, q)
+    for i, fig in enumerate(study.figures):
+        if fig.filter:
+            keep = filter_mask(responses.export.table, fig.filter, study.source.missing)
+            if not keep[responses.row_numbers].any():
+                msg = f"figure {fig.id!r}: its filter excludes every included respondent"
+                found.append(_at(study_file, ("figures", i, "filter"), "error", msg))
+    if not any(p.severity == "error" for p in found):
+        found += _segments(study_file, responses)
+    return found
+
+
+def _at(study_file: StudyFile, path: tuple[Any, ...], severity: str, message: str) -> Problem:
+    line, column = study_file.where(*path)
+    return Problem(study_file.file, message, line, column, severity)
+
+
+def _column_paths(study: models.Study) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(column, study key path) for every column the study reads."""
+    src = study.source
+    for i, f in enumerate(src.include):
+        yield f.column, ("source", "include", i, "column")
+    if src.weight:
+        yield src.weight, ("source", "weight")
+    if src.id:
+        yield src.id, ("source", "id")
+    for name, scale in study.scales.items():
+        for group, items in scale.groups.items():
+            for i, item in enumerate(items):
+                yield item, ("scales", name, "groups", group, i)
+    for name, q in study.questions.items():
+        if getattr(q, "column", None):
+            yield q.column, ("questions", name, "column")
+        for key, column in (getattr(q, "columns", None) or {}).items():
+            yield column, ("questions", name, "columns", key)
+    for i, fig in enumerate(study.figures):
+        for j, f in enumerate(fig.filter):
+            yield f.column, ("figures", i, "filter", j, "column")
+
+
+def _missing_columns(
+    export: Path, study_file: StudyFile, paths: dict[str, tuple[Any, ...]]
+) -> list[Problem]:
+    study = study_file.study
+    if not export.exists():
+        raise DataError(f"{export}: export not found; check the path")
+    layout = sniff(export, study.source.format, study.source.encoding)
+    if layout.kind == "sav":
+        return []  # the .sav reader names a missing column itself
+    columns, where = study_columns(study)
+    if study.source.id is None:
+        columns = [c for c in columns if c != "ResponseId"]
+    _, missing = resolve_columns(layout, columns)
+    out = []
+    for name in missing:
+        close = closest_columns(name, layout)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        msg = f"column {name!r} ({where.get(name, 'study')}) is not in {export}{hint}"
+        out.append(_at(study_file, paths.get(name, ()), "error", msg))
+    return out
+
+
+def _duplicate_ids(responses: Responses) -> list[Problem]:
+    if responses.id_column is None:
+        return []
+    ids = responses.ids
+    counts = pc.value_counts(ids.drop_null() if ids.null_count else ids)
+    dup = counts.filter(pc.greater(counts.field("counts"), 1))
+    if len(dup) == 0:
+        return []
+    examples = []
+    for value in dup.field("values")[:EXAMPLES]:
+        where = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(ids, value), False)))
+        rows = responses.row_numbers[where[:4]] + 1
+        examples.append(f"{value.as_py()!r} (data rows {', '.join(map(str, rows.tolist()))})")
+    msg = (
+        f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once: "
+        f"{'; '.join(examples)}; remove duplicate responses or set source.id"
+    )
+    return [Problem(responses.export.path, msg)]
+
+
+def _examples(responses: Responses, column: str, mask: np.ndarray) -> str:
+    """'7 (2x), 12 (1x); e.g. R_1, R_2' for the cells of ``column`` under ``mask``."""
+    raw = responses.text(column).filter(pa.array(mask))
+    counts = pc.value_counts(raw.cast(pa.string()))
+    pairs = sorted(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
+        key=lambda vc: -vc[1],
+    )
+    codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+    ids = [responses.describe_row(int(i)) for i in np.flatnonzero(mask)[:EXAMPLES]]
+    return f"{codes}; e.g. {', '.join(ids)}"
+
+
+def _scale_item(study_file, responses, path, item: str, scale: models.Scale) -> list[Problem]:
+    cells = responses.cells(item)
+    out = []
+    if cells.non_numeric.any():
+        n = int(cells.non_numeric.sum())
+        msg = (
+            f"column {item!r}: {n} cell(s) are text, not a code of the scale "
+            f"({_examples(responses, item, cells.non_numeric)}); list them under source.missing "
+            "or fix the export"
+        )
+        out.append(_at(study_file, path, "error", msg))
+    allowed, _ = split_codes(list(scale.values))
+    outside = ~cells.missing & ~cells.non_numeric & ~np.isin(cells.numbers, allowed)
+    if outside.any():
+        msg = (
+            f"column {item!r}: {int(outside.sum())} code(s) outside the scale's values "
+            f"({_examples(responses, item, outside)}); they count as unanswered"
+        )
+        out.append(_at(study_file, path, "warning", msg))
+    if cells.missing.all():
+        out.append(_at(study_file, path, "warning", f"column {item!r}: nobody answered this item"))
+    return out
+
+
+def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
+    out = []
+    key = ("questions", name)
+    if isinstance(q, models.Multi) and q.column is None:
+        for code, column in q.columns.items():
+            if responses.cells(column).missing.all():
+                msg = f"column {column!r} ({name}): nobody answered"
+                out.append(_at(study_file, (*key, "columns", code), "warning", msg))
+        return out
+    if isinstance(q, models.Text):
+        return out
+    if isinstance(q, models.Date):
+        from cxsurvey.reading.dates import parse_dates
+
+        parsed = parse_dates(responses.text(q.column), q.format, q.timezone)
+        if parsed.unparseable.any():
+            msg = (
+                f"column {q.column!r} ({name}): {int(parsed.unparseable.sum())} response(s) "
+                f"are not dates ({_examples(responses, q.column, parsed.unparseable)}); date "
+                "banners exclude them"
+            )
+            out.append(_at(study_file, (*key, "column"), "warning", msg))
+        return out
+    columns = list(q.columns.items()) if isinstance(q, models.Grid) else [(None, q.column)]
+    for item, column in columns:
+        path = (*key, "columns", item) if item is not None else (*key, "column")
+        invalid, what = _invalid(responses, column, q)
+        if invalid.any():
+            msg = (
+                f"column {column!r} ({name}): {int(invalid.sum())} response(s) {what} "
+                f"({_examples(responses, column, invalid)}); figures exclude them from the base"
+            )
+            out.append(_at(study_file, path, "warning", msg))
+        if _nobody_answered(responses, column, q):
+            msg = f"column {column!r} ({name}): nobody answered"
+            out.append(_at(study_file, path, "warning", msg))
+    return out
+
+
+def _nobody_answered(responses: Responses, column: str, q: Any) -> bool:
+    if isinstance(q, models.Multi):  # delimited: blank cells are null
+        return responses.text(column).null_count == responses.included
+    return bool(responses.cells(column).missing.all())
+
+
+def _invalid(responses: Responses, column: str, q: Any) -> tuple[np.ndarray, str]:
+    """Answered cells that are not valid for the question, and how to say so."""
+    if isinstance(q, models.Multi):  # one delimited cell
+        bad = responses.memo(*delimited_task(responses, q))[3]
+        return bad, "hold codes that are not options"
+    cells = responses.cells(column)
+    answered = ~cells.missing
+    if isinstance(q, models.Nps):
+        x = cells.numbers
+        ok = (x >= 0) & (x <= 10) & (x == np.round(x))
+        return answered & ~ok, "are not whole numbers 0-10"
+    if isinstance(q, models.Numeric):
+        ok = ~np.isnan(cells.numbers)
+        if q.range is not None:
+            ok &= (cells.numbers >= q.range[0]) & (cells.numbers <= q.range[1])
+            return answered & ~ok, f"are not numbers within {q.range[0]}-{q.range[1]}"
+        return answered & ~ok, "are not numbers"
+    text = responses.text(column) if split_codes([*q.options, *q.not_applicable])[1] else None
+    ok = code_isin(text, cells.numbers, [*q.options, *q.not_applicable])
+    return answered & ~ok, "have codes outside the options"
+
+
+def _segments(study_file: StudyFile, responses: Responses) -> list[Problem]:
+    if not study_file.study.segments:
+        return []
+    out = []
+    for name, split in score_responses(responses, study_file).segments.items():
+        sizes = split.sizes()
+        small = {label: n for label, n in sizes.items() if n < MIN_GROUP}
+        if small:
+            msg = (
+                f"segment {name!r}: fewer than {MIN_GROUP} respondents in "
+                f"{', '.join(f'{k} (n={v})' for k, v in small.items())}; its gaps will not be "
+                "reliable"
+            )
+            out.append(_at(study_file, ("segments", name), "warning", msg))
+    return out

@@ -1,0 +1,224 @@
+"""``verify``: regenerated figures against approved values.
+
+Two kinds of approved file:
+
+- a **snapshot**: a ``cxsurvey figures --format json`` output kept in the
+  repository. Every cell is compared: base and count exactly (to 1e-9 for
+  weighted sums), value within ``tolerance`` (default 1e-9: float noise only),
+  and each gap's significance flag. Figures, rows or columns that appear or
+  disappear are differences too. The figures are regenerated with the
+  snapshot's ``alpha`` and ``adjust``.
+- **expectations** (YAML), for published reports whose numbers are rounded::
+
+      tolerance: 0.5            # optional; default 0.5 points
+      expect:
+        - {figure: exec_support_by_group, row: Strongly or very strongly,
+           column: CX leaders, value: 73}
+        - {figure: maturity_stages, row: Investigate, base: 219, tolerance: 1}
+
+  ``column`` defaults to ``Total``; each entry gives a ``value``, a ``base`` or
+  both. Bases must match exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cxsurvey.errors import DataError
+from cxsurvey.tabulation.results import FiguresResult
+
+SNAPSHOT_TOLERANCE = 1e-9
+EXPECTATION_TOLERANCE = 0.5
+
+
+@dataclass(frozen=True)
+class Difference:
+    figure: str
+    row: str
+    column: str
+    field: str  # value, base, count, significant, or "figure"/"row"/"column" presence
+    approved: Any
+    now: Any
+
+
+@dataclass(frozen=True)
+class Verification:
+    kind: str  # "snapshot" or "expectations"
+    checked: int  # cells (snapshot) or expectations compared
+    differences: list[Difference]
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Expectation(_Model):
+    figure: str
+    row: str
+    column: str = "Total"
+    value: float | None = None
+    base: float | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+
+
+class Expectations(_Model):
+    tolerance: float = Field(default=EXPECTATION_TOLERANCE, ge=0)
+    expect: list[Expectation] = Field(min_length=1)
+
+
+def read_approved(path: str | Path) -> tuple[str, Any]:
+    """("snapshot", dict) or ("expectations", Expectations) from an approved file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(
+            f"{p}: approved file not found; create a snapshot with `cxsurvey verify ... "
+            "--update` or `cxsurvey figures ... --format json --out FILE`"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{p}: cannot read the approved file ({exc})") from None
+    if text.lstrip().startswith("{"):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{p}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        _check_snapshot(p, doc)
+        return "snapshot", doc
+    return "expectations", _read_expectations(p, text)
+
+
+def _check_snapshot(p: Path, doc: Any) -> None:
+    """The shape ``figures --format json`` writes: figures with ids, rows with labels
+    and cells (a hand-edited snapshot names its first broken place)."""
+    figures = doc.get("figures") if isinstance(doc, dict) else None
+    if not isinstance(figures, list):
+        raise DataError(f"{p}: not a figures snapshot (no `figures` list)")
+    for i, fig in enumerate(figures):
+        where = f"{p}: figures[{i}]"
+        if not isinstance(fig, dict) or not isinstance(fig.get("id"), str):
+            raise DataError(f"{where}: needs an `id`; regenerate the snapshot with --update")
+        for j, row in enumerate(fig.get("rows") or []):
+            ok = isinstance(row, dict) and isinstance(row.get("label"), str)
+            if not ok or not isinstance(row.get("cells"), dict):
+                raise DataError(
+                    f"{where}.rows[{j}]: needs a `label` and `cells`; regenerate the "
+                    "snapshot with --update"
+                )
+
+
+def _read_expectations(p: Path, text: str) -> Expectations:
+    import yaml
+
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise DataError(f"{p}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if isinstance(doc, list):
+        doc = {"expect": doc}
+    if not isinstance(doc, dict):
+        raise DataError(f"{p}: expected a list of expectations or a mapping with `expect`")
+    try:
+        return Expectations.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(part) for part in err["loc"])
+        raise DataError(
+            f"{p}: {loc}: {err['msg']}; each expectation needs figure, row, and value "
+            "or base (column defaults to Total)"
+        ) from None
+
+
+def verify(result: FiguresResult, kind: str, approved: Any) -> Verification:
+    if kind == "snapshot":
+        return _verify_snapshot(result.to_dict(), approved)
+    return _verify_expectations(result.to_dict(), approved)
+
+
+def _cells(doc: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(figure, row, column) -> cell dict, with the row's gap significance under 'gap'."""
+    out = {}
+    for fig in doc["figures"]:
+        for row in fig.get("rows", []):
+            for column, cell in row.get("cells", {}).items():
+                out[(fig["id"], row["label"], column)] = {**cell, "gap": row.get("gap")}
+    return out
+
+
+def _same(a: Any, b: Any, tolerance: float) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(float(a), float(b), rel_tol=0.0, abs_tol=tolerance)
+
+
+def _verify_snapshot(now: dict[str, Any], approved: dict[str, Any]) -> Verification:
+    diffs: list[Difference] = []
+    then_ids = [f["id"] for f in approved["figures"]]
+    now_ids = [f["id"] for f in now["figures"]]
+    for fid in then_ids:
+        if fid not in now_ids:
+            diffs.append(Difference(fid, "", "", "figure", "present", "missing"))
+    for fid in now_ids:
+        if fid not in then_ids:
+            diffs.append(Difference(fid, "", "", "figure", "missing", "present"))
+    then_cells, now_cells = _cells(approved), _cells(now)
+    shared = set(then_ids) & set(now_ids)
+    for key in then_cells.keys() | now_cells.keys():
+        if key[0] not in shared:
+            continue
+        a, b = then_cells.get(key), now_cells.get(key)
+        if a is None or b is None:
+            diffs.append(
+                Difference(
+                    *key, "cell", "present" if a else "missing", "present" if b else "missing"
+                )
+            )
+            continue
+        diffs += _cell_differences(key, a, b)
+    order = {fid: i for i, fid in enumerate(now_ids + then_ids)}
+    diffs.sort(key=lambda d: (order.get(d.figure, 0), d.row, d.column))
+    return Verification("snapshot", len(then_cells), diffs)
+
+
+def _cell_differences(key, a: dict[str, Any], b: dict[str, Any]) -> Iterator[Difference]:
+    for name in ("base", "count"):
+        if not _same(a.get(name), b.get(name), SNAPSHOT_TOLERANCE):
+            yield Difference(*key, name, a.get(name), b.get(name))
+    if not _same(a.get("value"), b.get("value"), SNAPSHOT_TOLERANCE):
+        yield Difference(*key, "value", a.get("value"), b.get("value"))
+    gap_a, gap_b = a.get("gap"), b.get("gap")
+    sig_a = gap_a.get("significant") if gap_a else None
+    sig_b = gap_b.get("significant") if gap_b else None
+    if key[2] == "Total" and sig_a != sig_b:  # once per row
+        yield Difference(key[0], key[1], "gap", "significant", sig_a, sig_b)
+
+
+def _verify_expectations(now: dict[str, Any], approved: Expectations) -> Verification:
+    cells = _cells(now)
+    figures = {f["id"] for f in now["figures"]}
+    diffs: list[Difference] = []
+    for e in approved.expect:
+        cell = cells.get((e.figure, e.row, e.column))
+        if cell is None:
+            what = "figure" if e.figure not in figures else "cell"
+            diffs.append(Difference(e.figure, e.row, e.column, what, "expected", "missing"))
+            continue
+        tolerance = approved.tolerance if e.tolerance is None else e.tolerance
+        if e.base is not None and not _same(e.base, cell["base"], SNAPSHOT_TOLERANCE):
+            diffs.append(Difference(e.figure, e.row, e.column, "base", e.base, cell["base"]))
+        if e.value is not None and not _same(e.value, cell["value"], tolerance):
+            diffs.append(Difference(e.figure, e.row, e.column, "value", e.value, cell["value"]))
+    return Verification("expectations", len(approved.expect), diffs)

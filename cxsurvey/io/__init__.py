@@ -1,1 +1,0 @@
-"""Exports in, results out."""

@@ -1,0 +1,1 @@
+"""Outputs: files (CSV, JSON, Markdown, XLSX), charts, reports and the terminal."""

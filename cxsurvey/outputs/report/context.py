@@ -1,0 +1,126 @@
+"""What a report says besides its figures: the study summary and the methods,
+in words, generated from what was actually computed (not from boilerplate)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from cxsurvey.scoring.filters import describe_filters
+from cxsurvey.scoring.run import ScoreResult
+from cxsurvey.study.checks import score_range
+from cxsurvey.study.models import Scale
+from cxsurvey.tabulation.results import FiguresResult
+
+TEST_NAMES = {
+    "z": "pooled two-proportion z-test",
+    "fisher": "Fisher's exact test (an expected count under 5)",
+    "welch": "Welch's t-test",
+    "nps-z": "z-test of NPS with SE = sqrt((p + d - (p - d)^2) / n) per group",
+}
+ADJUST_NAMES = {
+    "none": "no adjustment",
+    "bonferroni": "Bonferroni adjustment over each row's pairs",
+    "bh": "Benjamini-Hochberg adjustment over each row's pairs",
+}
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    title: str
+    respondents: list[str]  # "260 responses read", ...
+    filters: str
+    scoring: list[str]  # one sentence per scale
+    segments: list[str]  # one sentence per median split
+    methods: list[str]
+
+
+def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
+    study = scores.study.study
+    r = result.respondents
+    respondents = [f"{r['read']} responses read", f"{r['included']} included"]
+    respondents += [f"{n} scored on {name}" for name, n in r["scored"].items()]
+    filters = describe_filters(study.source.include)
+    segments = []
+    for name, split in scores.segments.items():
+        sizes = split.sizes()
+        median = "none (nobody scored)" if split.median is None else f"{split.median:g}"
+        segments.append(
+            f"{split.label} ({name}): split at the median {split.scale} score, {median}; "
+            f"a score at or above the median is {split.labels[0]}, below it {split.labels[1]} "
+            f"({', '.join(f'{k}: {v}' for k, v in sizes.items())}; unscored respondents are in "
+            "neither group)."
+        )
+    return ReportContext(
+        result.study,
+        respondents,
+        f"Included: {filters}." if filters else "Included: every response.",
+        [_scale_words(name, scale) for name, scale in study.scales.items()],
+        segments,
+        _methods(result, study.source.missing, study.source.weight),
+    )
+
+
+def _scale_words(name: str, scale: Scale) -> str:
+    codes = [float(c) for c in scale.values if isinstance(c, int | float)]
+    items = sum(len(v) for v in scale.groups.values())
+    lo, hi = score_range(scale)
+    text = (
+        f"{scale.label or name}: {items} items in {len(scale.groups)} groups "
+        f"({', '.join(scale.groups)}), codes {min(codes):g}-{max(codes):g}"
+    )
+    if scale.reverse:
+        text += f", reversed for {', '.join(scale.reverse)}"
+    text += (
+        f"; a group score is the {scale.group_score} of its answered items; a respondent is "
+        f"scored when every group has at least {scale.min_answered:.0%} of its items answered; "
+        f"the score is the {scale.total} of the group scores ({lo:g}-{hi:g})"
+    )
+    if scale.bands:
+        bands = ", ".join(f"{b.label} from {b.from_:g}" for b in scale.bands)
+        text += f"; bands: {bands}"
+    return text + "."
+
+
+def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
+    tests = Counter(
+        row.gap.test
+        for fig in result.figures
+        for row in fig.rows
+        if row.gap is not None and row.gap.p_value is not None
+    )
+    lettered = [fig.id for fig in result.figures if fig.letters]
+    missing_text = ", ".join(str(m) for m in missing) or "none"
+    out = [
+        "Bases: respondents who answered the question; blank cells, missing codes "
+        f"({missing_text}), not-applicable codes and invalid codes are excluded (invalid codes "
+        "are counted in the figure's warnings). A multi-select question's base is everyone "
+        "who selected at least one option.",
+        "Percentages are 100 x count / base with 95% Wilson score intervals; NPS is % "
+        "promoters (9-10) minus % detractors (0-6) with an adjusted-Wald interval; means are "
+        "over the base.",
+    ]
+    if tests:
+        used = "; ".join(f"{TEST_NAMES[t]} ({n} rows)" for t, n in sorted(tests.items()))
+        out.append(
+            "Gaps (first group minus second) are tested two-sided at alpha = "
+            f"{result.alpha:g}: {used}. A * marks a significant gap."
+        )
+    if lettered:
+        out.append(
+            f"Banners of three or more groups ({', '.join(lettered)}): columns are lettered "
+            "A, B, C...; a cell lists the letters of the columns it is significantly higher "
+            f"than (pairwise tests as above, {ADJUST_NAMES[result.adjust]}, alpha = "
+            f"{result.alpha:g})."
+        )
+    out.append(
+        f"Weighting: weights from column {weight!r}; counts and bases are weighted sums, "
+        "intervals and tests use Kish effective bases."
+        if weight
+        else "Weighting: none (every respondent counts once)."
+    )
+    out.append(
+        f"Bases under {result.small_base} respondents are marked † and listed in the "
+        "figure's warnings."
+    )
+    return out

@@ -1,0 +1,58 @@
+"""Write a ``ScoreResult`` as CSV (pyarrow's writer) or JSON (with provenance)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import IO
+
+from cxsurvey import __version__
+from cxsurvey.outputs.atomic import atomic_output
+from cxsurvey.outputs.safe_text import neutralise_table
+from cxsurvey.reading.export import file_sha256
+from cxsurvey.scoring.run import ScoreResult
+
+
+def scores_csv(result: ScoreResult, out: IO[bytes]) -> None:
+    from pyarrow import csv as pacsv
+
+    pacsv.write_csv(
+        neutralise_table(result.table()), out, pacsv.WriteOptions(quoting_style="needed")
+    )
+
+
+def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
+    frame = result.table().to_pandas()
+    head = {
+        "study": result.study.study.study,
+        "cxsurvey_version": __version__,
+        "config_sha256": result.study.sha256,
+        "data_sha256": file_sha256(result.responses.export.path),
+        "respondents": result.respondents,
+        "segments": {
+            name: {"scale": s.scale, "median": s.median, "sizes": s.sizes()}
+            for name, s in result.segments.items()
+        },
+        "columns": list(frame.columns),
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    rows = frame.to_json(orient="records", double_precision=15, force_ascii=False)
+    out.write((text[:-2] + ',\n "rows": ' + rows + "\n}\n").encode())
+
+
+WRITERS = {"csv": scores_csv, "json": scores_json}
+
+
+def write_scores(result: ScoreResult, fmt: str, path: str | Path | None) -> None:
+    """Write to ``path`` atomically, or to stdout when ``path`` is None or '-'."""
+    writer = WRITERS[fmt]
+    if path is None or str(path) == "-":
+        buffer = io.BytesIO()
+        writer(result, buffer)
+        sys.stdout.buffer.write(buffer.getvalue())
+        sys.stdout.flush()
+        return
+    with atomic_output(path, "wb") as fh:
+        writer(result, fh)

@@ -1,0 +1,62 @@
+"""The terminal summary of a ``score`` run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from cxsurvey.scoring.run import ScoreResult
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.4g}"
+
+
+def score_summary(result: ScoreResult, out: Path | None) -> Group:
+    r = result.respondents
+    parts = [
+        Text.assemble(
+            (result.study.study.study, "bold"),
+            "\n",
+            f"respondents: {r['read']} read, {r['included']} included by source.include",
+        )
+    ]
+    scales = Table(title="Scales", title_justify="left", show_edge=False)
+    for col in ("scale", "scored", "unscored", "mean", "min", "max"):
+        scales.add_column(col, justify="left" if col == "scale" else "right")
+    for name, s in result.scales.items():
+        scored = s.total[s.scored]
+        stats = (
+            (float(scored.mean()), float(scored.min()), float(scored.max()))
+            if len(scored)
+            else (None, None, None)
+        )
+        scales.add_row(
+            name, str(s.n_scored), str(r["included"] - s.n_scored), *(_fmt(x) for x in stats)
+        )
+    parts.append(scales)
+    for name, s in result.scales.items():
+        if not s.band_labels:
+            continue
+        bands = Table(title=f"{name}.band", title_justify="left", show_edge=False)
+        bands.add_column("band")
+        bands.add_column("n", justify="right")
+        bands.add_column("%", justify="right")
+        for label, n in s.band_counts().items():
+            pct = 100 * n / s.n_scored if s.n_scored else 0
+            bands.add_row(label, str(n), f"{pct:.1f}")
+        parts.append(bands)
+    for name, seg in result.segments.items():
+        sizes = ", ".join(f"{label} {n}" for label, n in seg.sizes().items())
+        parts.append(
+            Text(
+                f"{name}: median {seg.scale} = {_fmt(seg.median)} "
+                f"(at or above = {seg.labels[0]}); {sizes}"
+            )
+        )
+    if out is not None:
+        parts.append(Text(f"wrote {out}"))
+    return Group(*parts)

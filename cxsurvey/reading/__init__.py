@@ -1,0 +1,1 @@
+"""Reading exports: layouts, encodings, .sav, the parsed cache, cells to numbers."""

@@ -1,0 +1,263 @@
+"""Read a survey export into an Arrow table of the columns a study needs.
+
+CSV and TSV go through pyarrow's multithreaded reader with
+``newlines_in_values=True`` (pandas' pyarrow engine loses sync on quoted
+newlines). Every column is read as text so that codes compare exactly as the
+export writes them; ``cells`` turns them into numbers where needed. Only the
+requested columns are materialised, which keeps memory low on large exports.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import importlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cxsurvey.errors import DataError
+from cxsurvey.reading.sniff import Layout, sniff
+
+# Modern Qualtrics names -> the legacy export's V-columns.
+LEGACY_ALIASES = {
+    "ResponseId": "V1",
+    "ResponseSet": "V2",
+    "RecipientName": "V3",
+    "ExternalReference": "V4",
+    "RecipientEmail": "V5",
+    "IPAddress": "V6",
+    "Status": "V7",
+    "StartDate": "V8",
+    "EndDate": "V9",
+    "Finished": "V10",
+}
+
+
+@dataclass
+class Export:
+    """The columns of one export, as text (or numbers for .sav), plus its metadata."""
+
+    path: str
+    layout: Layout
+    table: object  # pyarrow.Table; columns named as the study names them
+    header: list[str]
+    labels: dict[str, str] = field(default_factory=dict)
+    sha256: str | None = None  # of the file's bytes, when it was hashed while loading
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
+    def column(self, name: str):
+        return self.table.column(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.table.column_names
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_export(
+    path: str | Path,
+    columns: Sequence[str],
+    *,
+    fmt: str = "auto",
+    encoding: str = "auto",
+    optional: Sequence[str] = (),
+    where: dict[str, str] | None = None,
+) -> Export:
+    """Read ``columns`` (all required) and ``optional`` (read when present) from ``path``.
+
+    ``where`` maps a column to the study key that asks for it, for error messages.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"{p}: export not found; check the path")
+    if p.is_dir():
+        raise DataError(f"{p}: is a directory; give the export file")
+    layout = sniff(p, fmt, encoding)
+    if layout.kind == "sav":
+        from cxsurvey.reading.sav import read_sav
+
+        return read_sav(p, layout, columns, optional, where or {})
+    mapping = _resolve(p, layout, columns, optional, where or {})
+    table, digest = _read_cached(p, layout, mapping)
+    if table.num_rows == 0:
+        raise DataError(f"{p}: the export has a header but no responses")
+    labels = {}
+    if layout.labels:
+        by_name = dict(zip(layout.header, layout.labels, strict=False))
+        labels = {name: by_name.get(col, "") for name, col in mapping.items()}
+    return Export(str(p), layout, table, layout.header, labels, digest)
+
+
+def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
+    """(table with study names, SHA-256 of the file), through the parsed-export cache.
+
+    The file is hashed beside the parse (both release the GIL); only when the
+    cache's index knows this path with this size and modification time is it
+    hashed first, to confirm and load the entry instead of parsing.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cxsurvey.reading import cache
+
+    directory = cache.cache_dir()
+    before = p.stat()
+    settings = {
+        "kind": layout.kind,
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "skip": layout.skip_after_names,
+        "header": layout.header,
+        "mapping": mapping,
+    }
+    known: str | None = None  # the hash, when it was needed before the parse
+    if directory is not None and cache.indexed(directory, p, before):
+        known = file_sha256(p)
+        hit = cache.load(directory, cache.cache_key(known, settings))
+        if hit is not None:
+            return hit[0], known
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(file_sha256, p) if known is None else None
+        table = _rename(_read_csv(p, layout, list(dict.fromkeys(mapping.values()))), mapping)
+        digest = known or hashing.result()
+    if directory is not None and table.num_rows:
+        after = p.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            import warnings
+
+            from cxsurvey.errors import CxSurveyWarning
+
+            warnings.warn(
+                f"{p} changed while it was read; not cached", CxSurveyWarning, stacklevel=2
+            )
+        else:
+            key = cache.cache_key(digest, settings)
+            cache.store(directory, key, table, {"rows": table.num_rows})
+            cache.index(directory, p, after)
+    return table, digest
+
+
+def _resolve(
+    p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
+) -> dict[str, str]:
+    """Study column name -> export column name; missing required columns are an error."""
+    mapping, missing = resolve_columns(layout, columns, optional)
+    if missing:
+        name = missing[0]
+        close = closest_columns(name, layout)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        used = f" (used by {where[name]})" if name in where else ""
+        more = (
+            f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})"
+            if len(missing) > 1
+            else ""
+        )
+        raise DataError(
+            f"{p}: column {name!r}{used} is not in the export{hint}{more}; fix the "
+            "column name in the study file or export that question"
+        )
+    return mapping
+
+
+def closest_columns(name: str, layout: Layout) -> list[str]:
+    return difflib.get_close_matches(name, layout.header, n=3, cutoff=0.6)
+
+
+def resolve_columns(
+    layout: Layout, columns: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[dict[str, str], list[str]]:
+    """(study column -> export column, required columns the export lacks)."""
+    present = set(layout.header)
+    legacy_labels = {}
+    if layout.kind == "qualtrics-legacy":
+        legacy_labels = {lab: col for col, lab in zip(layout.header, layout.labels, strict=False)}
+    mapping: dict[str, str] = {}
+    missing = []
+    for name in dict.fromkeys([*columns, *optional]):
+        if name in present:
+            mapping[name] = name
+        elif layout.kind == "qualtrics-legacy" and LEGACY_ALIASES.get(name) in present:
+            mapping[name] = LEGACY_ALIASES[name]
+        elif name in legacy_labels:
+            mapping[name] = legacy_labels[name]
+        elif name in columns:
+            missing.append(name)
+    return mapping, missing
+
+
+def _read_csv(p: Path, layout: Layout, wanted: list[str]):
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    read = pacsv.ReadOptions(
+        encoding="utf8" if layout.encoding in ("utf-8", "utf8") else layout.encoding,
+        skip_rows_after_names=layout.skip_after_names,
+        block_size=1 << 24,
+    )
+    parse = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True)
+    convert = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in wanted},
+        include_columns=wanted,
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
+    # pyarrow imports pandas (~0.1 s) at its first conversion to numpy; import it
+    # now, while the parse runs in pyarrow's threads without the GIL.
+    warm = threading.Thread(target=importlib.import_module, args=("pandas",))
+    warm.start()
+    try:
+        return pacsv.read_csv(p, read_options=read, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        msg = str(exc)
+        if "UTF8" in msg or "UTF-8" in msg or "decode" in msg.lower():
+            raise DataError(
+                f"{p}: the file is not valid {layout.encoding} text; set "
+                "source.encoding (e.g. cp1252) in the study file"
+            ) from None
+        raise DataError(f"{p}: {_locate_parse_error(p, layout, msg)}") from None
+    except (LookupError, pa.ArrowNotImplementedError):
+        raise DataError(
+            f"{p}: unknown encoding {layout.encoding!r}; set source.encoding "
+            "to e.g. utf-8, utf-16 or cp1252"
+        ) from None
+
+
+def _locate_parse_error(p: Path, layout: Layout, msg: str) -> str:
+    """Find the first malformed record with Python's csv module (error path only)."""
+    width = len(layout.header)
+    try:
+        with open(
+            p, encoding=layout.encoding if layout.encoding != "utf-8" else "utf-8-sig", newline=""
+        ) as fh:
+            reader = csv.reader(fh, delimiter=layout.delimiter, strict=True)
+            for row in reader:
+                if len(row) != width:
+                    return (
+                        f"line {reader.line_num}: expected {width} fields, found {len(row)}; "
+                        "check for an unquoted delimiter or a broken quote"
+                    )
+    except csv.Error as exc:
+        return f"line {reader.line_num}: malformed CSV ({exc}); check the quotes on that line"
+    except (UnicodeDecodeError, LookupError):
+        pass
+    return f"cannot parse the file as CSV ({msg.splitlines()[0]})"
+
+
+def _rename(table, mapping: dict[str, str]):
+    import pyarrow as pa
+
+    cols = {src: table.column(src) for src in set(mapping.values())}
+    names = list(mapping)
+    return pa.table([cols[mapping[n]] for n in names], names=names)

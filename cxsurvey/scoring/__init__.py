@@ -1,0 +1,1 @@
+"""Respondents, filters, scales, segments: one export scored under one study."""

@@ -1,0 +1,190 @@
+"""The included respondents of one export under one study.
+
+Reads the columns the study uses, applies ``source.include`` once, and hands out
+per-column numbers (cached) to scoring and tabulation. Counts: ``read`` rows in
+the export, ``included`` after the filters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from cxsurvey.errors import DataError
+from cxsurvey.reading.cells import CellValues, cell_values, number_isin
+from cxsurvey.reading.export import Export, load_export
+from cxsurvey.scoring.filters import filter_mask
+from cxsurvey.study.models import Study, question_columns
+
+
+@dataclass
+class Responses:
+    """The export's columns plus which rows ``source.include`` keeps.
+
+    The table is never copied for filtering: columns are parsed whole and the
+    included rows picked from the parsed numbers, which is cheaper than filtering
+    every text column of a large export.
+    """
+
+    study: Study
+    export: Export
+    read: int
+    id_column: str | None
+    row_numbers: np.ndarray  # 0-based data row in the export of each included row
+    _cells: dict[str, CellValues] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key: per-question work shared by several figures."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
+    def included(self) -> int:
+        return len(self.row_numbers)
+
+    @property
+    def all_rows(self) -> bool:
+        return self.included == self.read
+
+    def text(self, column: str) -> pa.Array:
+        """The included cells of ``column`` as exported (text, or numbers for .sav)."""
+        arr = self.export.table.column(column)
+        arr = arr if self.all_rows else arr.take(pa.array(self.row_numbers))
+        return arr.combine_chunks()
+
+    @property
+    def ids(self) -> pa.Array:
+        """Respondent ids as text; the 1-based data row number when the export has none."""
+        if self.id_column is None:
+            return pa.array(self.row_numbers + 1).cast(pa.string())
+        return self.text(self.id_column).cast(pa.string())
+
+    def cells(self, column: str) -> CellValues:
+        """Numbers and masks of the included cells of ``column`` (computed once;
+        callers must not modify the arrays)."""
+        if column not in self._cells:
+            self._cells[column] = self._parse(column)
+        return self._cells[column]
+
+    def prefetch(
+        self, columns: Iterable[str], memos: dict[Any, Callable[[], Any]] | None = None
+    ) -> None:
+        """Parse several columns (and compute ``memos``, key -> function) at once
+        on all cores: pyarrow and numpy release the GIL, so a large export's casts
+        need not run one after another. Small exports are left to run lazily."""
+        cols = [c for c in dict.fromkeys(columns) if c not in self._cells]
+        todo = {k: f for k, f in (memos or {}).items() if k not in self._memo}
+        if len(cols) + len(todo) < 2 or self.included < 50_000:
+            return
+        workers = min(len(cols) + len(todo), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            memo = {k: pool.submit(f) for k, f in todo.items()}
+            self._cells.update(zip(cols, pool.map(self._parse, cols), strict=True))
+            self._memo.update((k, f.result()) for k, f in memo.items())
+
+    def forget(self, columns: Iterable[str]) -> None:
+        """Drop parsed columns no longer needed (memory on large exports)."""
+        for c in columns:
+            self._cells.pop(c, None)
+
+    def _parse(self, column: str) -> CellValues:
+        cells = cell_values(self.export.table.column(column), self.study.source.missing)
+        if self.all_rows:
+            return cells
+        rows = self.row_numbers
+        return CellValues(cells.numbers[rows], cells.missing[rows], cells.non_numeric[rows])
+
+    def describe_row(self, i: int) -> str:
+        """How to name included row ``i`` in a message: its id and data row number."""
+        row = int(self.row_numbers[i])
+        if self.id_column is None:
+            return f"data row {row + 1}"
+        rid = self.export.table.column(self.id_column)[row].as_py()
+        return f"respondent {rid} (data row {row + 1})"
+
+
+def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
+    """Columns a study needs and, for messages, which study key asks for each."""
+    where: dict[str, str] = {}
+    src = study.source
+    for i, f in enumerate(src.include):
+        where.setdefault(f.column, f"source.include[{i}]")
+    if src.weight:
+        where.setdefault(src.weight, "source.weight")
+    for name, scale in study.scales.items():
+        for col in scale.items:
+            where.setdefault(col, f"scales.{name}")
+    users: dict[str, list[str]] = {}
+    for fig in study.figures:
+        for name in (fig.question.split(".")[0], fig.by):
+            if name in study.questions:
+                users.setdefault(name, []).append(repr(fig.id))
+    for name, q in study.questions.items():
+        figs = users.get(name)
+        figs = list(dict.fromkeys(figs or []))
+        need = f", needed by figure{'s' * (len(figs) > 1)} {', '.join(figs)}" if figs else ""
+        for col in question_columns(q):
+            where.setdefault(col, f"questions.{name}{need}")
+    for fig in study.figures:
+        for f in fig.filter:
+            where.setdefault(f.column, f"figure {fig.id!r} filter")
+    if src.id:
+        where.setdefault(src.id, "source.id")
+    return study.columns(), where
+
+
+def load_responses(path: str | Path, study: Study) -> Responses:
+    """Read the export for ``study`` and keep the rows its ``source.include`` allows."""
+    columns, where = study_columns(study)
+    optional: list[str] = []
+    if study.source.id is None:
+        columns = [c for c in columns if c != "ResponseId"]
+        optional = ["ResponseId"]
+    export = load_export(
+        path,
+        columns,
+        fmt=study.source.format,
+        encoding=study.source.encoding,
+        optional=optional,
+        where=where,
+    )
+    id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
+    read = export.num_rows
+    keep = filter_mask(export.table, study.source.include, study.source.missing)
+    rows = np.flatnonzero(keep)
+    if len(rows) == 0:
+        raise DataError(
+            f"{export.path}: source.include keeps none of the {read} responses; "
+            "check the filter codes against the export"
+        )
+    return Responses(study, export, read, id_column, rows)
+
+
+def scale_item(
+    responses: Responses, column: str, scale_name: str, allowed: list[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """An item's codes (shared, read-only) and which are answered: codes outside
+    ``allowed`` are unanswered. Text that is neither a number nor a missing code
+    is an error naming the cell.
+    """
+    cells = responses.cells(column)
+    if cells.non_numeric.any():
+        i = int(np.argmax(cells.non_numeric))
+        value: Any = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
+        count = int(cells.non_numeric.sum())
+        others = f" ({count - 1} more such cells)" if count > 1 else ""
+        raise DataError(
+            f"{responses.export.path}: column {column!r}, {responses.describe_row(i)}: "
+            f"{value!r} is not a numeric code of scale {scale_name!r}{others}; fix the export "
+            "or list the code under source.missing"
+        )
+    return cells.numbers, number_isin(cells.numbers, allowed)

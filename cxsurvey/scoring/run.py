@@ -1,0 +1,81 @@
+"""The ``score`` job: every scale and segment of a study for one export.
+
+Returns a ``ScoreResult``; ``ScoreResult.table()`` is the spec's ``score``
+output (id, then per scale ``S.<group>``..., ``S``, ``S.band``, then one column
+per segment), which the writers in ``io.scores_out`` serialise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from cxsurvey.scoring.responses import Responses, load_responses
+from cxsurvey.scoring.scales import ScaleScores, score_scale
+from cxsurvey.scoring.segments import NONE, SegmentSplit, median_split
+from cxsurvey.study.load import StudyFile
+from cxsurvey.study.models import question_columns
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    study: StudyFile
+    responses: Responses
+    scales: dict[str, ScaleScores]
+    segments: dict[str, SegmentSplit]
+
+    @property
+    def respondents(self) -> dict:
+        """The spec's ``respondents`` record: read, included, scored per scale."""
+        return {
+            "read": self.responses.read,
+            "included": self.responses.included,
+            "scored": {name: s.n_scored for name, s in self.scales.items()},
+        }
+
+    def table(self) -> pa.Table:
+        """One row per included respondent, in the export's order."""
+        id_name = self.responses.id_column or "row"
+        names, arrays = [id_name], [self.responses.ids]
+        for name, scale in self.scales.items():
+            for group, values in scale.groups.items():
+                names.append(f"{name}.{group}")
+                arrays.append(pa.array(values, from_pandas=True))
+            names.append(name)
+            arrays.append(pa.array(scale.total, from_pandas=True))
+            if scale.band_labels:
+                names.append(f"{name}.band")
+                arrays.append(_labels(scale.band, scale.band_labels))
+        for name, seg in self.segments.items():
+            names.append(name)
+            arrays.append(_labels(seg.group.astype(np.int64), seg.labels))
+        return pa.table(arrays, names=names)
+
+
+def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
+    indices = pa.array(codes.astype(np.int32), mask=codes == NONE)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(labels, pa.string())).cast(pa.string())
+
+
+def score(export: str | Path, study: StudyFile) -> ScoreResult:
+    """Read ``export``, score every scale and split every segment of ``study``."""
+    return score_responses(load_responses(export, study.study), study)
+
+
+def score_responses(responses: Responses, study: StudyFile) -> ScoreResult:
+    """Score every scale and split every segment of already loaded responses."""
+    items = [c for scale in study.study.scales.values() for c in scale.items]
+    responses.prefetch(items)
+    scales = {
+        name: score_scale(name, scale, responses) for name, scale in study.study.scales.items()
+    }
+    questions = {c for q in study.study.questions.values() for c in question_columns(q)}
+    responses.forget(c for c in items if c not in questions)
+    segments = {
+        name: median_split(name, seg, scales[seg.median_split])
+        for name, seg in study.study.segments.items()
+    }
+    return ScoreResult(study, responses, scales, segments)

@@ -1,0 +1,1 @@
+"""Figures: question rows -> sums -> cells, gaps and letters -> result objects."""

@@ -1,0 +1,178 @@
+"""One figure of a study -> a FigureResult.
+
+Resolves the figure's question into rows (question_rows), its ``by`` into a
+banner and its ``filter`` into kept respondents, then computes the cells
+(cell_stats) and the gap or column letters (pairwise). Work shared between
+figures (banners, filters, weights, split multi cells) is computed once per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxsurvey.errors import DataError
+from cxsurvey.reading.cells import code_isin, split_codes
+from cxsurvey.scoring.filters import describe_filters, filter_mask
+from cxsurvey.scoring.run import ScoreResult
+from cxsurvey.study import models
+from cxsurvey.study.variables import resolve_variable
+from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
+from cxsurvey.tabulation.pairwise import compare_columns
+from cxsurvey.tabulation.question_rows import QuestionRows, question_rows
+from cxsurvey.tabulation.results import FigureResult, Row
+
+
+@dataclass(frozen=True)
+class Options:
+    alpha: float = 0.05
+    adjust: str = "bonferroni"
+    small_base: int = 30
+
+
+@dataclass(frozen=True)
+class Banner:
+    labels: list[str]
+    group: np.ndarray | None  # int per respondent, -1 in no group; None = Total only
+    trend: bool = False  # periods of a date: columns in time order, changes not letters
+    warning: str | None = None  # e.g. unparseable dates
+
+
+def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Banner:
+    if by is None:
+        return Banner([], None)
+    study = scores.study.study
+    if by in scores.segments:
+        seg = scores.segments[by]
+        return Banner(seg.labels, seg.group.astype(np.int64))
+    if by.endswith(".band"):
+        scale = scores.scales[by[: -len(".band")]]
+        return Banner(scale.band_labels, scale.band)
+    q = study.questions[by]
+    responses = scores.responses
+    if isinstance(q, models.Date):
+        return _date_banner(q, responses, period or "month")
+    cells = responses.cells(q.column)
+    arr = responses.text(q.column) if split_codes(list(q.options))[1] else None
+    group = np.full(responses.included, -1, dtype=np.int64)
+    for i, code in enumerate(q.options):
+        group[~cells.missing & code_isin(arr, cells.numbers, [code])] = i
+    return Banner(list(q.options.values()), group)
+
+
+def _date_banner(q: models.Date, responses, period: str) -> Banner:
+    from cxsurvey.reading.dates import parse_dates, periods
+
+    parsed = responses.memo(
+        ("dates", q.column, q.format, q.timezone),
+        lambda: parse_dates(responses.text(q.column), q.format, q.timezone),
+    )
+    labels, group = periods(parsed.instants, period, q.timezone)
+    warning = None
+    bad = parsed.unparseable
+    if bad.any():
+        examples = [
+            f"{responses.describe_row(int(i))}: {responses.text(q.column)[int(i)].as_py()!r}"
+            for i in np.flatnonzero(bad)[:3]
+        ]
+        warning = (
+            f"{int(bad.sum())} response(s) in column {q.column!r} have unparseable dates "
+            f"({'; '.join(examples)}); excluded from the {period} columns"
+        )
+    return Banner(labels, group, trend=True, warning=warning)
+
+
+def _weights(scores: ScoreResult) -> np.ndarray | None:
+    column = scores.study.study.source.weight
+    if column is None:
+        return None
+    responses = scores.responses
+    cells = responses.cells(column)
+    bad = cells.missing | np.isnan(cells.numbers) | (np.nan_to_num(cells.numbers) < 0)
+    if bad.any():
+        rows = ", ".join(responses.describe_row(int(i)) for i in np.flatnonzero(bad)[:3])
+        raise DataError(
+            f"{responses.export.path}: weight column {column!r} has {int(bad.sum())} "
+            f"blank, negative or non-numeric weights ({rows}); fix them or drop "
+            "source.weight"
+        )
+    return cells.numbers
+
+
+def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()) -> FigureResult:
+    """Compute one figure of the study."""
+    study = scores.study.study
+    responses = scores.responses
+    var = resolve_variable(fig.question, study)
+    stat = fig.stat or var.stats[0]
+    if fig.stat is None and var.kind == "numeric" and fig.show in (var.options or []):
+        stat = "percent"  # `show` names a bin of a numeric question
+    data = question_rows(var, stat, fig.show, scores)
+    ban = responses.memo(("banner", fig.by, fig.period), lambda: banner(fig.by, scores, fig.period))
+    k = len(ban.labels)
+    slot = np.zeros(responses.included, dtype=np.intp)
+    if ban.group is not None:
+        slot += ban.group + 1
+    if fig.filter:
+        keep = responses.memo(("filter", repr(fig.filter)), lambda: _filter_keep(fig, scores))
+        slot[~keep] = k + 1
+    if ban.group is not None and not np.any(slot[slot <= k] > 0):
+        raise DataError(
+            f"figure {fig.id!r} cannot be computed: its banner {fig.by!r} has no "
+            "respondents after filtering; check the figure's filter and banner"
+        )
+    weights = responses.memo(("weights",), lambda: _weights(scores))
+    columns = ["Total", *ban.labels]
+    sums = ColumnSums(slot, k, weights, options.small_base)
+    rows = figure_rows(data, sums, columns)
+    warnings = _warnings(fig, data, rows, columns, options)
+    if ban.warning:
+        warnings.insert(0, ban.warning)
+    rows, letters = compare_columns(
+        rows, columns, stat, options.alpha, options.adjust, trend=ban.trend
+    )
+    if fig.sort == "desc":
+        rows = sorted(rows, key=_desc_key)  # stable: ties keep their order
+    title = fig.title or getattr(var.question, "text", None) or fig.question
+    return FigureResult(
+        fig.id,
+        title,
+        fig.question,
+        stat,
+        fig.by,
+        columns,
+        rows,
+        warnings,
+        letters,
+        describe_filters(fig.filter),
+    )
+
+
+def _filter_keep(fig: models.Figure, scores: ScoreResult) -> np.ndarray:
+    responses = scores.responses
+    full = filter_mask(responses.export.table, fig.filter, scores.study.study.source.missing)
+    return full[responses.row_numbers]
+
+
+def _desc_key(row: Row) -> tuple[bool, float]:
+    """Sort key for ``sort: desc`` by Total; empty cells last (0 and negatives are values)."""
+    value = row.cells["Total"].value
+    return (value is None, 0.0 if value is None else -value)
+
+
+def _warnings(fig, data: QuestionRows, rows: list[Row], columns, options) -> list[str]:
+    out = []
+    for column, (n, example) in data.invalid.items():
+        out.append(
+            f"{n} response(s) in column {column!r} have codes that are not valid for "
+            f"{fig.question!r} (e.g. {example!r}); excluded from the base"
+        )
+    small = []
+    for col in columns:
+        bases = [r.cells[col].base for r in rows if r.cells[col].small_base]
+        if bases:
+            small.append(f"{col} (n={min(bases)})")
+    if small:
+        out.append(f"small base (under {options.small_base}): {', '.join(small)}")
+    return out

@@ -1,0 +1,80 @@
+"""The ``figures`` job: every figure a study declares, from one export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cxsurvey import __version__
+from cxsurvey.errors import DataError
+from cxsurvey.reading.export import file_sha256
+from cxsurvey.scoring.run import ScoreResult, score
+from cxsurvey.study.load import StudyFile
+from cxsurvey.study.models import Date, Figure, Multi, Text, question_columns
+from cxsurvey.tabulation.figure import Options, figure
+from cxsurvey.tabulation.question_rows import delimited_task
+from cxsurvey.tabulation.results import FiguresResult
+
+
+def figures(
+    export: str | Path,
+    study: StudyFile,
+    ids: Sequence[str] = (),
+    options: Options = Options(),
+    scores: ScoreResult | None = None,
+    progress: Any = None,
+) -> FiguresResult:
+    """Compute the study's figures (or those named in ``ids``) on ``export``.
+
+    ``progress``, if given, has ``stage(text, total)`` and ``advance(name)``."""
+    known = [f.id for f in study.study.figures]
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        import difflib
+
+        hint = difflib.get_close_matches(unknown[0], known, n=1)
+        raise DataError(
+            f"no figure {unknown[0]!r} in {study.file}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+        )
+    scores = scores or score(export, study)
+    chosen = [f for f in study.study.figures if not ids or f.id in ids]
+    scores.responses.prefetch(*_shared_work(scores, chosen))
+    if progress is not None:
+        progress.stage("figures", len(chosen))
+    results = []
+    for f in chosen:
+        results.append(figure(f, scores, options))
+        if progress is not None:
+            progress.advance(f.id)
+    loaded = scores.responses.export
+    sha = loaded.sha256 or file_sha256(loaded.path)
+    return FiguresResult(
+        study.study.study,
+        __version__,
+        study.sha256,
+        sha,
+        scores.respondents,
+        results,
+        options.alpha,
+        options.adjust,
+        options.small_base,
+    )
+
+
+def _shared_work(
+    scores: ScoreResult, figures: Sequence[Figure]
+) -> tuple[list[str], dict[Any, Callable[[], Any]]]:
+    """Columns the figures read as numbers, and the split of delimited multi cells."""
+    study, responses = scores.study.study, scores.responses
+    names = [n for f in figures for n in (f.question.split(".")[0], f.by) if n]
+    columns = [study.source.weight] if study.source.weight else []
+    delimited: dict[Any, Callable[[], Any]] = {}
+    for name in names:
+        q = study.questions.get(name)
+        if isinstance(q, Multi) and q.column is not None:
+            delimited.update([delimited_task(responses, q)])
+        elif q is not None and not isinstance(q, Date | Text):  # dates are parsed as dates
+            columns += question_columns(q)
+    return columns, delimited
