@@ -12,9 +12,11 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import warnings
 from pathlib import Path
 
 from cxsurvey.errors import DataError
+from cxsurvey.outputs.charts import fonts
 from cxsurvey.outputs.charts.spec import ChartSpec
 
 GREYS = ["#262626", "#8c8c8c", "#d0d0d0", "#595959", "#b3b3b3", "#404040", "#e6e6e6", "#737373"]
@@ -173,11 +175,21 @@ def _stacked(ax, spec: ChartSpec) -> None:
 def render(spec: ChartSpec, fmt: str) -> bytes:
     """PNG or SVG bytes of the chart (deterministic: no dates, stable ids)."""
     matplotlib, _ = _matplotlib()
-    rc = {"svg.fonttype": "none", "svg.hashsalt": spec.figure_id, "hatch.linewidth": 0.5}
-    with matplotlib.rc_context(rc):
+    plan = fonts.chart_plan(spec)
+    fonts.warn_once(plan)
+    rc = {
+        "svg.fonttype": "none",
+        "svg.hashsalt": spec.figure_id,
+        "hatch.linewidth": 0.5,
+        "font.family": list(plan.families),
+    }
+    with matplotlib.rc_context(rc), warnings.catch_warnings(), fonts.quiet_font_manager():
+        # Missing glyphs are reported once, by script, through the plan's warnings.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig = draw(spec)
         buffer = io.BytesIO()
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        fonts_used = ", ".join(plan.families)
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None, "Fonts": fonts_used}
         fig.savefig(
             buffer, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight", pad_inches=0.15
         )

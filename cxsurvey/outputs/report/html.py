@@ -13,6 +13,7 @@ from html import escape
 from typing import IO
 
 from cxsurvey.outputs.charts.draw import inline_svg
+from cxsurvey.outputs.charts.fonts import CSS_FAMILIES, chart_plan
 from cxsurvey.outputs.charts.spec import chart_spec
 from cxsurvey.outputs.display import base_row, display_cell, display_gap, figure_notes, header
 from cxsurvey.outputs.report.context import ReportContext
@@ -20,7 +21,7 @@ from cxsurvey.study.models import Study
 from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
 CSS = """
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+body { font: 15px/1.5 system-ui, -apple-system, FAMILIES;
        color: #1a1a1a; max-width: 980px; margin: 2rem auto; padding: 0 1.2rem; }
 h1 { font-size: 1.9rem; margin-bottom: .2rem; }
 h2 { font-size: 1.25rem; margin-top: 2.6rem; border-top: 2px solid #1a1a1a; padding-top: .6rem; }
@@ -37,7 +38,18 @@ tr.base td { font-style: italic; color: #555; }
 .notes { font-size: .82rem; color: #444; }
 .warning { color: #8a4b00; }
 footer { margin-top: 3rem; font-size: .8rem; color: #666; }
-"""
+""".replace("FAMILIES", CSS_FAMILIES)
+
+
+def fonts_sentence(result: FiguresResult, study: Study) -> str:
+    """Which fonts the charts were drawn in (chosen for the characters of their labels)."""
+    families: dict[str, None] = {}
+    for fig in result.figures:
+        families.update(dict.fromkeys(chart_plan(chart_spec(fig, study)).families))
+    return (
+        f"Chart text is drawn in {', '.join(families)}, chosen for the characters of the "
+        "labels (a font per script, in that order)."
+    )
 
 
 def write_html(
@@ -57,6 +69,7 @@ def write_html(
         on_figure(fig.id)
     out.write('<h2 id="methods">Methods</h2>\n<div class="methods">\n')
     out.write("".join(f"<p>{escape(m)}</p>\n" for m in context.methods))
+    out.write(f"<p>{escape(fonts_sentence(result, study))}</p>\n")
     out.write("</div>\n")
     out.write(
         f"<footer>cxsurvey {escape(result.cxsurvey_version)} · study file sha256 "
@@ -91,12 +104,16 @@ def _toc(result: FiguresResult) -> str:
 
 
 def _figure(fig: FigureResult, study: Study) -> str:
-    svg = inline_svg(chart_spec(fig, study))
+    spec = chart_spec(fig, study)
+    svg = inline_svg(spec)
+    font_notes = "".join(
+        f'<p class="warning">Warning: {escape(w)}</p>' for w in chart_plan(spec).warnings
+    )
     return (
         f'<section class="figure" id="fig-{escape(fig.id)}" data-figure="{escape(fig.id)}">\n'
         f"<h2>{escape(fig.title)}</h2>\n"
         f'<div class="chart">{svg}</div>\n'
-        f"{_table(fig)}{_notes(fig)}</section>\n"
+        f"{_table(fig)}{_notes(fig)}{font_notes}</section>\n"
     )
 
 

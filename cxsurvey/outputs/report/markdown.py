@@ -12,9 +12,11 @@ from pathlib import Path
 from cxsurvey.errors import DataError
 from cxsurvey.outputs.atomic import atomic_output
 from cxsurvey.outputs.charts.draw import save_chart
+from cxsurvey.outputs.charts.fonts import chart_plan
 from cxsurvey.outputs.charts.spec import chart_spec
 from cxsurvey.outputs.figures_out import figure_markdown
 from cxsurvey.outputs.report.context import ReportContext
+from cxsurvey.outputs.report.html import fonts_sentence
 from cxsurvey.study.models import Study
 from cxsurvey.tabulation.results import FiguresResult
 
@@ -59,13 +61,16 @@ def _lines(result, context, study, charts: Path, name: str, on_figure) -> list[s
     lines += [f"{i}. [{f.title}](#{f.id})" for i, f in enumerate(result.figures, 1)]
     lines.append("")
     for fig in result.figures:
-        save_chart(chart_spec(fig, study), charts / f"{fig.id}.png")
+        spec = chart_spec(fig, study)
+        save_chart(spec, charts / f"{fig.id}.png")
         lines += [
             f'<a id="{fig.id}"></a>',
             "",
             f"![{fig.title}]({name}/{fig.id}.png)",
             "",
+            *(f"> Warning: {w}\n" for w in chart_plan(spec).warnings),
             figure_markdown(fig),
         ]
         on_figure(fig.id)
-    return [*lines, "## Methods", "", *(f"{m}\n" for m in context.methods)]
+    methods = [*context.methods, fonts_sentence(result, study)]
+    return [*lines, "## Methods", "", *(f"{m}\n" for m in methods)]
