@@ -38,6 +38,7 @@ def _root(
 
 
 from cxsurvey.cli import (  # noqa: E402  (commands register on `app`)
+    convert_cmd,
     figures_cmd,
     report_cmd,
     sample_cmd,
@@ -48,6 +49,7 @@ from cxsurvey.cli import (  # noqa: E402  (commands register on `app`)
 
 __all__ = [
     "app",
+    "convert_cmd",
     "figures_cmd",
     "main",
     "report_cmd",

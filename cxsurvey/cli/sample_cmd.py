@@ -14,7 +14,9 @@ from cxsurvey.cli.options import STUDY_OPTION, load_study_option
 @app.command()
 @handle_errors
 def sample(
-    out: Path = typer.Option(..., "--out", "-o", help="The export file to write."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="The export file to write (.csv; .parquet for typed Parquet)."
+    ),
     rows: int = typer.Option(260, "--rows", "-n", min=1, help="Number of responses."),
     seed: int = typer.Option(2026, "--seed", help="Random seed; same seed, same file."),
     study: Path | None = STUDY_OPTION,
@@ -22,13 +24,14 @@ def sample(
     """Write a synthetic Qualtrics export (three header rows) for a study."""
     from cxsurvey.defaults import bundled_study
     from cxsurvey.outputs.atomic import atomic_output
-    from cxsurvey.sample import write_sample
+    from cxsurvey.sample import write_sample, write_sample_parquet
 
     study_file = load_study_option(study)
     feedback = bundled_study("feedback")
     profile = "feedback" if study_file.sha256 == _sha256(feedback) else "practitioner"
+    write = write_sample_parquet if out.suffix.lower() == ".parquet" else write_sample
     with atomic_output(out, "wb") as fh:
-        write_sample(study_file.study, fh, rows, seed, profile)
+        write(study_file.study, fh, rows, seed, profile)
     typer.echo(f"wrote {rows} responses to {out}", err=True)
 
 

@@ -42,7 +42,14 @@ class ParsedDates:
 
 
 def parse_dates(arr: pa.Array, fmt: str | None = None, timezone: str = "UTC") -> ParsedDates:
-    """Parse a text column; blanks are NaT and not counted as unparseable."""
+    """Parse a text column; blanks are NaT and not counted as unparseable.
+
+    A timestamp column (Parquet) is taken as it is: with a time zone it is an
+    instant; without one, a local time in ``timezone``."""
+    if pa.types.is_timestamp(arr.type):
+        return _typed_instants(arr, timezone)
+    if pa.types.is_date(arr.type):
+        return _typed_instants(arr.cast(pa.timestamp("s")), timezone)
     text = pc.utf8_trim_whitespace(arr.cast(pa.string()))
     blank = np.asarray(pc.fill_null(pc.equal(text, ""), True))
     if fmt is not None:
@@ -54,6 +61,17 @@ def parse_dates(arr: pa.Array, fmt: str | None = None, timezone: str = "UTC") ->
     utc = _to_utc(local, offset, timezone)
     bad = ~blank & np.isnat(utc)
     return ParsedDates(utc, bad)
+
+
+def _typed_instants(arr: pa.Array, timezone: str) -> ParsedDates:
+    if arr.type.tz is not None:
+        seconds = pc.fill_null(arr.cast(pa.timestamp("s", tz=arr.type.tz)).cast(pa.int64()), 0)
+        utc = np.asarray(seconds.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
+        utc[np.asarray(arr.is_null())] = np.datetime64("NaT")
+    else:
+        local = arr.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False).astype("datetime64[s]")
+        utc = _to_utc(local, np.full(len(local), np.nan), timezone)
+    return ParsedDates(utc, np.zeros(len(utc), dtype=bool))
 
 
 def _fast_iso(text: pa.Array) -> tuple[np.ndarray | None, np.ndarray]:

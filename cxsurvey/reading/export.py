@@ -82,8 +82,16 @@ def load_export(
     p = Path(path)
     if not p.exists():
         raise DataError(f"{p}: export not found; check the path")
+    from cxsurvey.reading.parquet import is_parquet, read_parquet
+
+    if fmt == "parquet" or is_parquet(p):
+
+        def resolve(layout, cols, opt):
+            return _resolve(p, layout, cols, opt, where or {})
+
+        return read_parquet(p, columns, optional, where or {}, resolve)
     if p.is_dir():
-        raise DataError(f"{p}: is a directory; give the export file")
+        raise DataError(f"{p}: is a directory with no .parquet files; give the export file")
     layout = sniff(p, fmt, encoding)
     if layout.kind == "sav":
         from cxsurvey.reading.sav import read_sav
@@ -129,7 +137,7 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
             return hit[0], known
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_sha256, p) if known is None else None
-        table = _rename(_read_csv(p, layout, list(dict.fromkeys(mapping.values()))), mapping)
+        table = rename_columns(_read_csv(p, layout, list(dict.fromkeys(mapping.values()))), mapping)
         digest = known or hashing.result()
     if directory is not None and table.num_rows:
         after = p.stat()
@@ -255,7 +263,8 @@ def _locate_parse_error(p: Path, layout: Layout, msg: str) -> str:
     return f"cannot parse the file as CSV ({msg.splitlines()[0]})"
 
 
-def _rename(table, mapping: dict[str, str]):
+def rename_columns(table, mapping: dict[str, str]):
+    """The table's columns under the study's names (one export column may serve two)."""
     import pyarrow as pa
 
     cols = {src: table.column(src) for src in set(mapping.values())}

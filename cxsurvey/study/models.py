@@ -67,7 +67,7 @@ class Filter(Model):
 
 
 class Source(Model):
-    format: Literal["auto", "qualtrics", "csv", "tsv", "sav"] = "auto"
+    format: Literal["auto", "qualtrics", "csv", "tsv", "sav", "parquet"] = "auto"
     id: Name | None = None
     include: list[Filter] = []
     missing: list[Code] = []
