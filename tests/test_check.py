@@ -60,13 +60,13 @@ def test_missing_columns_are_all_reported_at_their_keys(tmp_path):
     doc = json.loads(result.stdout)
     assert doc["valid"] is False
     assert [(p["line"], p["column"], p["severity"], p["message"]) for p in doc["problems"]] == [
-        (13, 15, "error", f"column 'b22' (scales.s) is not in {export}; closest: b2"),
+        (13, 15, "error", f"column 'b22' (scales.s) is not in {export}; closest: 'b2'"),
         (
             26,
             30,
             "error",
             f"column 'sqq' (questions.sq, needed by figures 'sq', 'sq_filtered', 'num_by_sq') "
-            f"is not in {export}; closest: sq",
+            f"is not in {export}; closest: 'sq'",
         ),
     ]
 

@@ -106,7 +106,7 @@ def test_missing_column_names_closest(tmp_path, tiny_study):
     export = tmp_path / "e.csv"
     export.write_text(render_export([("b_2" if c == "b2" else c) for c in TINY_COLUMNS], TINY_ROWS))
     line = _error(run("score", export, "--study", tiny_study))
-    assert "column 'b2' (used by scales.s) is not in the export; closest: b_2" in line
+    assert "column 'b2' (used by scales.s) is not in the export; closest: 'b_2'" in line
 
 
 def test_non_numeric_scale_code_names_cell(tmp_path, tiny_study):

@@ -321,7 +321,7 @@ def test_absent_question_column_names_the_figures_that_need_it(tmp_path):
     assert result.exit_code == 2
     assert (
         "column 'ynn' (used by questions.yn, needed by figures 'yn', 'empty') is not in the "
-        "export; closest: yn" in result.output
+        "export; closest: 'yn'" in result.output
     )
 
 

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 
 from cxsurvey.errors import DataError, Problem
 from cxsurvey.reading.cells import code_isin, split_codes
-from cxsurvey.reading.export import closest_columns, resolve_columns
-from cxsurvey.reading.sniff import sniff
+from cxsurvey.reading.columns import describe_ambiguous
+from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
 from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.scoring.responses import Responses, load_responses, study_columns
 from cxsurvey.scoring.run import score_responses
@@ -55,7 +55,7 @@ def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
         if isinstance(q, models.Multi | models.Date | models.Text)
     }
     responses.prefetch(c for c in paths if c not in delimited and c != study.source.id)
-    found: list[Problem] = []
+    found: list[Problem] = _layout_notes(responses)
     found += _duplicate_ids(responses)
     for name, scale in study.scales.items():
         for group, items in scale.groups.items():
@@ -106,22 +106,44 @@ def _column_paths(study: models.Study) -> Iterator[tuple[str, tuple[Any, ...]]]:
 def _missing_columns(
     export: Path, study_file: StudyFile, paths: dict[str, tuple[Any, ...]]
 ) -> list[Problem]:
+    """Columns the export lacks or holds more than once (errors, at the study key)."""
     study = study_file.study
     if not export.exists():
         raise DataError(f"{export}: export not found; check the path")
-    layout = sniff(export, study.source.format, study.source.encoding)
-    if layout.kind == "sav":
-        return []  # the .sav reader names a missing column itself
+    layout = export_layout(export, study.source.format, study.source.encoding)
     columns, where = study_columns(study)
     if study.source.id is None:
         columns = [c for c in columns if c != "ResponseId"]
-    _, missing = resolve_columns(layout, columns)
+    found = resolve_columns(layout, columns)
     out = []
-    for name in missing:
+    for name in found.missing:
         close = closest_columns(name, layout)
-        hint = f"; closest: {', '.join(close)}" if close else ""
+        hint = f"; closest: {', '.join(map(repr, close))}" if close else ""
         msg = f"column {name!r} ({where.get(name, 'study')}) is not in {export}{hint}"
         out.append(_at(study_file, paths.get(name, ()), "error", msg))
+    for name, positions in found.ambiguous.items():
+        msg = describe_ambiguous(name, positions, layout.columns)
+        out.append(_at(study_file, paths.get(name, ()), "error", msg))
+    return out
+
+
+def _layout_notes(responses: Responses) -> list[Problem]:
+    """How the export was read: duplicate column names and tolerant column matches."""
+    export = responses.export
+    out = [Problem(export.path, note, severity="warning") for note in export.notes]
+    header = export.layout.columns
+    dups = header.duplicates()
+    if dups:
+        shown = [
+            f"{name!r} at {', '.join(header.describe(p) for p in pos[:4])}"
+            for name, pos in list(dups.items())[:EXAMPLES]
+        ]
+        more = f" and {len(dups) - EXAMPLES} more" if len(dups) > EXAMPLES else ""
+        msg = (
+            f"{len(dups)} column name(s) occur more than once in the export: "
+            f"{'; '.join(shown)}{more}; a study reaches them by ImportId"
+        )
+        out.append(Problem(export.path, msg, severity="warning"))
     return out
 
 

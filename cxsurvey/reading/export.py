@@ -10,7 +10,6 @@ requested columns are materialised, which keeps memory low on large exports.
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import importlib
 import threading
@@ -19,21 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxsurvey.errors import DataError
+from cxsurvey.reading.columns import LEGACY_ALIASES, closest, describe_ambiguous, resolve
 from cxsurvey.reading.sniff import Layout, sniff
 
-# Modern Qualtrics names -> the legacy export's V-columns.
-LEGACY_ALIASES = {
-    "ResponseId": "V1",
-    "ResponseSet": "V2",
-    "RecipientName": "V3",
-    "ExternalReference": "V4",
-    "RecipientEmail": "V5",
-    "IPAddress": "V6",
-    "Status": "V7",
-    "StartDate": "V8",
-    "EndDate": "V9",
-    "Finished": "V10",
-}
+__all__ = ["LEGACY_ALIASES", "Export", "file_sha256", "load_export", "resolve_columns"]
 
 
 @dataclass
@@ -46,6 +34,8 @@ class Export:
     header: list[str]
     labels: dict[str, str] = field(default_factory=dict)
     sha256: str | None = None  # of the file's bytes, when it was hashed while loading
+    notes: list[str] = field(default_factory=list)  # columns matched by a tolerant rule
+    positions: dict[str, int] = field(default_factory=dict)  # study name -> export position
 
     @property
     def num_rows(self) -> int:
@@ -87,7 +77,8 @@ def load_export(
     if fmt == "parquet" or is_parquet(p):
 
         def resolve(layout, cols, opt):
-            return _resolve(p, layout, cols, opt, where or {})
+            found = _resolve(p, layout, cols, opt, where or {})
+            return {name: layout.header[pos] for name, pos in found.positions.items()}
 
         return read_parquet(p, columns, optional, where or {}, resolve)
     if p.is_dir():
@@ -97,18 +88,31 @@ def load_export(
         from cxsurvey.reading.sav import read_sav
 
         return read_sav(p, layout, columns, optional, where or {})
-    mapping = _resolve(p, layout, columns, optional, where or {})
-    table, digest = _read_cached(p, layout, mapping)
+    found = _resolve(p, layout, columns, optional, where or {})
+    table, digest = _read_cached(p, layout, found.positions)
     if table.num_rows == 0:
         raise DataError(f"{p}: the export has a header but no responses")
-    labels = {}
-    if layout.labels:
-        by_name = dict(zip(layout.header, layout.labels, strict=False))
-        labels = {name: by_name.get(col, "") for name, col in mapping.items()}
-    return Export(str(p), layout, table, layout.header, labels, digest)
+    head = layout.columns
+    labels = (
+        {name: head.text(pos) for name, pos in found.positions.items()} if layout.labels else {}
+    )
+    return Export(
+        str(p), layout, table, layout.header, labels, digest, found.notes, found.positions
+    )
 
 
-def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
+def export_layout(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
+    """The layout of ``path`` with its header (for a .sav, its variables and labels)."""
+    p = Path(path)
+    layout = sniff(p, fmt, encoding)
+    if layout.kind == "sav":
+        from cxsurvey.reading.sav import sav_header
+
+        return Layout("sav", "binary", columns=sav_header(p))
+    return layout
+
+
+def _read_cached(p: Path, layout: Layout, mapping: dict[str, int]):
     """(table with study names, SHA-256 of the file), through the parsed-export cache.
 
     The file is hashed beside the parse (both release the GIL); only when the
@@ -137,7 +141,10 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
             return hit[0], known
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_sha256, p) if known is None else None
-        table = rename_columns(_read_csv(p, layout, list(dict.fromkeys(mapping.values()))), mapping)
+        wanted = sorted(set(mapping.values()))
+        table = rename_columns(
+            _read_csv(p, layout, wanted), {n: f"c{i}" for n, i in mapping.items()}
+        )
         digest = known or hashing.result()
     if directory is not None and table.num_rows:
         after = p.stat()
@@ -158,65 +165,62 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, str]):
 
 def _resolve(
     p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
-) -> dict[str, str]:
-    """Study column name -> export column name; missing required columns are an error."""
-    mapping, missing = resolve_columns(layout, columns, optional)
-    if missing:
-        name = missing[0]
-        close = closest_columns(name, layout)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        used = f" (used by {where[name]})" if name in where else ""
-        more = (
-            f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})"
-            if len(missing) > 1
-            else ""
-        )
-        raise DataError(
-            f"{p}: column {name!r}{used} is not in the export{hint}{more}; fix the "
-            "column name in the study file or export that question"
-        )
-    return mapping
+):
+    """Study columns -> export positions; a missing or ambiguous required column is an error."""
+    found = resolve_columns(layout, columns, optional)
+    for name in columns:
+        if name in found.ambiguous:
+            used = f" (used by {where[name]})" if name in where else ""
+            detail = describe_ambiguous(name, found.ambiguous[name], layout.columns)
+            raise DataError(f"{p}: {detail.replace(repr(name), repr(name) + used, 1)}")
+    if found.missing:
+        raise DataError(f"{p}: {missing_message(found.missing, layout, where)}")
+    return found
+
+
+def missing_message(missing: Sequence[str], layout: Layout, where: dict[str, str]) -> str:
+    name = missing[0]
+    close = closest(name, layout.columns)
+    hint = f"; closest: {', '.join(map(repr, close))}" if close else ""
+    used = f" (used by {where[name]})" if name in where else ""
+    more = (
+        f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})" if len(missing) > 1 else ""
+    )
+    return (
+        f"column {name!r}{used} is not in the export{hint}{more}; fix the column name in the "
+        "study file (an ImportId such as QID12_3 also works) or export that question"
+    )
 
 
 def closest_columns(name: str, layout: Layout) -> list[str]:
-    return difflib.get_close_matches(name, layout.header, n=3, cutoff=0.6)
+    return closest(name, layout.columns)
 
 
-def resolve_columns(
-    layout: Layout, columns: Sequence[str], optional: Sequence[str] = ()
-) -> tuple[dict[str, str], list[str]]:
-    """(study column -> export column, required columns the export lacks)."""
-    present = set(layout.header)
-    legacy_labels = {}
-    if layout.kind == "qualtrics-legacy":
-        legacy_labels = {lab: col for col, lab in zip(layout.header, layout.labels, strict=False)}
-    mapping: dict[str, str] = {}
-    missing = []
-    for name in dict.fromkeys([*columns, *optional]):
-        if name in present:
-            mapping[name] = name
-        elif layout.kind == "qualtrics-legacy" and LEGACY_ALIASES.get(name) in present:
-            mapping[name] = LEGACY_ALIASES[name]
-        elif name in legacy_labels:
-            mapping[name] = legacy_labels[name]
-        elif name in columns:
-            missing.append(name)
-    return mapping, missing
+def resolve_columns(layout: Layout, columns: Sequence[str], optional: Sequence[str] = ()):
+    """Where each study column is in the export (a ``columns.Resolution``)."""
+    return resolve(layout.columns, columns, optional, legacy=layout.kind == "qualtrics-legacy")
 
 
-def _read_csv(p: Path, layout: Layout, wanted: list[str]):
+def _read_csv(p: Path, layout: Layout, wanted: list[int]):
+    """The columns at positions ``wanted`` as text, named ``c<position>``.
+
+    Columns are named by position, so duplicate names and names with
+    surrounding spaces are read exactly; the header records are skipped by the
+    parser (they may hold quoted newlines)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     read = pacsv.ReadOptions(
         encoding="utf8" if layout.encoding in ("utf-8", "utf8") else layout.encoding,
-        skip_rows_after_names=layout.skip_after_names,
+        column_names=[f"c{i}" for i in range(len(layout.columns))],
+        skip_rows_after_names=layout.skip_after_names + 1,
         block_size=1 << 24,
     )
     parse = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True)
+    names = [f"c{i}" for i in wanted]
     convert = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in wanted},
-        include_columns=wanted,
+        column_types={c: pa.string() for c in names},
+        include_columns=names,
         strings_can_be_null=True,
         null_values=[""],
         quoted_strings_can_be_null=True,
@@ -235,11 +239,13 @@ def _read_csv(p: Path, layout: Layout, wanted: list[str]):
                 "source.encoding (e.g. cp1252) in the study file"
             ) from None
         raise DataError(f"{p}: {_locate_parse_error(p, layout, msg)}") from None
-    except (LookupError, pa.ArrowNotImplementedError):
+    except LookupError:
         raise DataError(
             f"{p}: unknown encoding {layout.encoding!r}; set source.encoding "
             "to e.g. utf-8, utf-16 or cp1252"
         ) from None
+    except pa.ArrowNotImplementedError as exc:
+        raise DataError(f"{p}: cannot read the file ({str(exc).splitlines()[0]})") from None
 
 
 def _locate_parse_error(p: Path, layout: Layout, msg: str) -> str:

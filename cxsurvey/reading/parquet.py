@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cxsurvey.errors import DataError
+from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout
 
 MAGIC = b"PAR1"
@@ -70,7 +71,7 @@ def read_parquet(
 
     dataset = open_dataset(path)
     header = list(dataset.schema.names)
-    layout = Layout("parquet", "binary", header=header)
+    layout = Layout("parquet", "binary", columns=Header.from_records(header))
     mapping = resolve(layout, columns, optional)
     wanted = list(dict.fromkeys(mapping.values()))
     try:

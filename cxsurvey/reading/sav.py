@@ -1,18 +1,34 @@
-"""SPSS .sav exports through pyreadstat (optional extra ``cxsurvey[spss]``)."""
+"""SPSS .sav exports through pyreadstat (optional extra ``cxsurvey[spss]``).
+
+Columns are matched as in CSV exports (``reading.columns``): a study written for
+the CSV finds ``Duration (in seconds)`` as the .sav's ``Duration__in_seconds_``.
+Variable labels take the place of the question-text row.
+"""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
 from cxsurvey.errors import DataError
+from cxsurvey.reading.columns import closest, describe_ambiguous, resolve
+from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout
 
 
-def read_sav(
-    p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
-):
+def sav_header(p: Path) -> Header:
+    """Variable names and labels of a .sav file (metadata only)."""
+    pyreadstat = _pyreadstat(p)
+    try:
+        _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+    except Exception as exc:  # pyreadstat raises its own untyped errors
+        raise DataError(f"{p}: cannot read the .sav file ({exc})") from None
+    names = list(meta.column_names)
+    labels = [meta.column_names_to_labels.get(c) or "" for c in names]
+    return Header.from_records(names, labels)
+
+
+def _pyreadstat(p: Path):
     try:
         import pyreadstat
     except ImportError:
@@ -20,28 +36,37 @@ def read_sav(
             f"{p}: reading SPSS .sav files needs pyreadstat; install it with "
             "pip install 'cxsurvey[spss]'"
         ) from None
+    return pyreadstat
+
+
+def read_sav(
+    p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
+):
     import pyarrow as pa
 
-    try:
-        _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
-    except Exception as exc:  # pyreadstat raises its own untyped errors
-        raise DataError(f"{p}: cannot read the .sav file ({exc})") from None
-    header = list(meta.column_names)
-    missing = [c for c in columns if c not in header]
-    if missing:
-        close = difflib.get_close_matches(missing[0], header, n=3, cutoff=0.6)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        used = f" (used by {where[missing[0]]})" if missing[0] in where else ""
-        raise DataError(f"{p}: column {missing[0]!r}{used} is not in the export{hint}")
-    wanted = [c for c in dict.fromkeys([*columns, *optional]) if c in header]
+    pyreadstat = _pyreadstat(p)
+    header = sav_header(p)
+    found = resolve(header, columns, optional)
+    for name in columns:
+        if name in found.ambiguous:
+            raise DataError(f"{p}: {describe_ambiguous(name, found.ambiguous[name], header)}")
+    if found.missing:
+        name = found.missing[0]
+        close = closest(name, header)
+        hint = f"; closest: {', '.join(map(repr, close))}" if close else ""
+        used = f" (used by {where[name]})" if name in where else ""
+        raise DataError(f"{p}: column {name!r}{used} is not in the export{hint}")
+    wanted = [header.names[i] for i in sorted(set(found.positions.values()))]
     frame, _ = pyreadstat.read_sav(
         str(p), usecols=wanted, apply_value_formats=False, user_missing=False
     )
     if len(frame) == 0:
         raise DataError(f"{p}: the export has a header but no responses")
     arrays = []
-    for c in wanted:
-        col = frame[c]
+    names = []
+    for name, pos in found.positions.items():
+        col = frame[header.names[pos]]
+        names.append(name)
         arrays.append(
             pa.array(col.to_numpy(dtype="float64", na_value=float("nan")), from_pandas=True)
             if col.dtype.kind in "fiub"
@@ -49,11 +74,13 @@ def read_sav(
         )
     from cxsurvey.reading.export import Export
 
-    labels = {c: meta.column_names_to_labels.get(c) or "" for c in wanted}
+    labels = {name: header.text(pos) for name, pos in found.positions.items()}
     return Export(
         str(p),
-        Layout("sav", "binary", header=header),
-        pa.table(arrays, names=wanted),
-        header,
+        Layout("sav", "binary", columns=header),
+        pa.table(arrays, names=names),
+        list(header.names),
         labels,
+        notes=found.notes,
+        positions=found.positions,
     )

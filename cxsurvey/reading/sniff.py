@@ -1,9 +1,12 @@
-"""Recognise what kind of export a file is, from its first bytes.
+"""Recognise what kind of export a file is: encoding, delimiter, layout, header.
 
-Answers: encoding (BOM, UTF-16 without BOM by its NUL pattern, or the study's
-``source.encoding``), delimiter, and layout: Qualtrics with three header rows,
-the legacy two-row Qualtrics export (``V1..V10``), a plain one-header file, or
-SPSS ``.sav``. Binary files that are not exports get a one-line explanation.
+The encoding comes from a BOM, UTF-16's NUL pattern or ``source.encoding``; the
+delimiter (comma, tab or semicolon) from the first record; the layout from the
+header records, which are read with the CSV parser however large they are (a
+loop & merge export can carry hundreds of KB of header). Layouts: Qualtrics
+with three header rows (the ImportId row as JSON, or as the single-quoted dict
+of the 2016 format), the legacy two-row Qualtrics export (``V1..V10``), a plain
+one-header file, or SPSS ``.sav``. Binary files get a one-line explanation.
 """
 
 from __future__ import annotations
@@ -15,29 +18,72 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxsurvey.errors import DataError
+from cxsurvey.reading.header import Header, import_id_style
 
-HEAD_BYTES = 1 << 18
+HEAD_BYTES = 1 << 16
+
+#: layout kind -> header records before the first response
+HEADER_ROWS = {
+    "qualtrics": 3,
+    "qualtrics-2016": 3,
+    "qualtrics-legacy": 2,
+    "plain": 1,
+    "sav": 0,
+    "parquet": 0,
+}
+QUALTRICS_KINDS = ("qualtrics", "qualtrics-2016", "qualtrics-legacy")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
+_LAYOUT_NAMES = {
+    "qualtrics": "Qualtrics export (3 header rows)",
+    "qualtrics-2016": "Qualtrics 2016 export (3 header rows, single-quoted ImportIds)",
+    "qualtrics-legacy": "legacy Qualtrics export (2 header rows, V1..V10)",
+    "plain": "CSV with one header row",
+    "sav": "SPSS .sav",
+    "parquet": "Parquet dataset",
+}
 
 
 @dataclass(frozen=True)
 class Layout:
-    kind: str  # "qualtrics", "qualtrics-legacy", "plain", "sav"
+    kind: str  # a key of HEADER_ROWS
     encoding: str  # a Python codec name; "utf-8" covers a BOM too
     delimiter: str = ","
-    header: list[str] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)  # question text row, when present
-    skip_after_names: int = 0
+    columns: Header = field(default_factory=Header)
+
+    @property
+    def header(self) -> list[str]:
+        """Column names as written."""
+        return list(self.columns.names)
+
+    @property
+    def labels(self) -> list[str]:
+        """The question-text row (legacy and 3-row layouts) or .sav labels; [] otherwise."""
+        return list(self.columns.texts) if any(self.columns.texts) else []
+
+    @property
+    def skip_after_names(self) -> int:
+        return max(0, HEADER_ROWS[self.kind] - 1)
+
+    @property
+    def is_qualtrics(self) -> bool:
+        return self.kind in QUALTRICS_KINDS
 
     @property
     def description(self) -> str:
-        names = {
-            "qualtrics": "Qualtrics export (3 header rows)",
-            "qualtrics-legacy": "legacy Qualtrics export (2 header rows)",
-            "plain": "CSV with one header row",
-            "sav": "SPSS .sav",
+        """One line for run summaries: ``Qualtrics export (3 header rows), utf-8, comma``."""
+        if self.kind in ("sav", "parquet"):
+            return _LAYOUT_NAMES[self.kind]
+        sep = DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+        return f"{_LAYOUT_NAMES[self.kind]}, {self.encoding}, {sep}-separated"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "layout": self.kind,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter if self.kind not in ("sav", "parquet") else None,
+            "header_rows": HEADER_ROWS[self.kind],
+            "columns": len(self.columns),
         }
-        sep = " tab-separated" if self.delimiter == "\t" else ""
-        return f"{names[self.kind]},{sep} {self.encoding}".replace(",,", ",")
 
 
 def sniff(path: Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
@@ -57,30 +103,98 @@ def sniff(path: Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
         )
     enc = _encoding(head, encoding, path)
     text = _decode_head(head, enc, path, complete=len(head) < HEAD_BYTES)
-    if fmt == "tsv":
-        delimiter = "\t"
-    elif fmt == "csv":
-        delimiter = ","
-    else:
-        first = text.split("\n", 1)[0]
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    rows = _first_rows(text, delimiter, 3)
+    delimiter = _delimiter(text, fmt)
+    rows = _header_records(path, enc, delimiter)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DataError(f"{path}: no header row; the first line of an export names its columns")
-    header = [c.strip() for c in rows[0]]
-    kind, labels, skip = "plain", [], 0
-    if fmt in ("auto", "qualtrics"):
-        if len(rows) >= 3 and _is_import_id_row(rows[2]):
-            kind, labels, skip = "qualtrics", rows[1], 2
-        elif "V1" in header and "V10" in header and len(rows) >= 2:
-            kind, labels, skip = "qualtrics-legacy", rows[1], 1
-        elif fmt == "qualtrics":
-            raise DataError(
-                f"{path}: source.format is qualtrics but the file has neither the "
-                '{"ImportId": ...} third header row nor legacy V1..V10 columns; '
-                "set source.format to auto or csv"
-            )
-    return Layout(kind, enc, delimiter, header, labels, skip)
+    kind = _kind(rows)
+    if fmt == "qualtrics" and kind == "plain":
+        raise DataError(f"{path}: source.format is qualtrics but {_why_not_qualtrics(rows)}")
+    names = rows[0]
+    if kind == "plain":
+        return Layout(kind, enc, delimiter, Header.from_records(names))
+    ids = rows[2] if HEADER_ROWS[kind] == 3 else None
+    return Layout(kind, enc, delimiter, Header.from_records(names, rows[1], ids))
+
+
+def _kind(rows: list[list[str]]) -> str:
+    if len(rows) >= 3:
+        style = import_id_style(rows[2])
+        if style == "json":
+            return "qualtrics"
+        if style == "dict":
+            return "qualtrics-2016"
+    names = {c.strip() for c in rows[0]}
+    if len(rows) >= 2 and "V1" in names and "V10" in names:
+        return "qualtrics-legacy"
+    return "plain"
+
+
+def _why_not_qualtrics(rows: list[list[str]]) -> str:
+    """One line on why the header records fit no Qualtrics layout."""
+    if len(rows) < 3:
+        found = f"only {len(rows)} record{'s' * (len(rows) != 1)}"
+        return (
+            f"the file has {found}, fewer than the 3 header rows of a Qualtrics export, and no "
+            "legacy V1..V10 columns; set source.format to auto or csv"
+        )
+    start = ",".join(rows[2][:3])
+    start = start if len(start) <= 40 else start[:37] + "..."
+    return (
+        f'its third record ({start!r}) is not the ImportId row ({{"ImportId": ...}}) and '
+        "its columns are not the legacy V1..V10; export with 'Use numeric values' and the "
+        "default headers, or set source.format to auto or csv"
+    )
+
+
+def _delimiter(text: str, fmt: str) -> str:
+    """The delimiter that splits the first record into the most fields.
+
+    ``tsv`` fixes a tab; ``csv`` chooses between comma and semicolon (European
+    Excel saves CSV with semicolons); ``auto`` considers all three."""
+    if fmt == "tsv":
+        return "\t"
+    candidates = (",", ";") if fmt == "csv" else (",", "\t", ";")
+    best, width = ",", 0
+    for delim in candidates:
+        try:
+            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim), [])
+        except csv.Error:
+            continue
+        if len(first) > width:
+            best, width = delim, len(first)
+    return best
+
+
+def _header_records(path: Path, enc: str, delimiter: str) -> list[list[str]]:
+    """Up to three records from the start of the file, parsed whole by the csv module
+    (records may hold quoted newlines and run to any length)."""
+    codec = "utf-8-sig" if enc in ("utf-8", "utf8") else enc
+    rows: list[list[str]] = []
+    try:
+        with open(path, encoding=codec, newline="", errors="strict") as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=False)
+            for row in reader:
+                rows.append(row)
+                if len(rows) == 3:
+                    break
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{path}: the header rows are not valid {enc} text; if the export was saved in "
+            "another encoding, set source.encoding (e.g. cp1252) in the study file"
+        ) from None
+    except LookupError:
+        raise DataError(
+            f"{path}: unknown encoding {enc!r}; set source.encoding to e.g. utf-8, utf-16 or cp1252"
+        ) from None
+    except csv.Error as exc:
+        raise DataError(
+            f"{path}: header record {len(rows) + 1} cannot be parsed ({exc}); check for a broken "
+            "quote near the start of the file"
+        ) from None
+    if rows:
+        rows[0] = [rows[0][0].removeprefix("\ufeff"), *rows[0][1:]] if rows[0] else rows[0]
+    return rows
 
 
 def _encoding(head: bytes, requested: str, path: Path) -> str:
@@ -89,6 +203,13 @@ def _encoding(head: bytes, requested: str, path: Path) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8"
     if requested != "auto":
+        try:
+            codecs.lookup(requested)
+        except LookupError:
+            raise DataError(
+                f"{path}: unknown encoding {requested!r} in source.encoding; use e.g. utf-8, "
+                "utf-16 or cp1252"
+            ) from None
         return requested
     sample = head[:4096]
     if len(sample) >= 4:
@@ -114,20 +235,3 @@ def _decode_head(head: bytes, enc: str, path: Path, complete: bool) -> str:
             "file"
         ) from None
     return text.removeprefix("\ufeff")
-
-
-def _first_rows(text: str, delimiter: str, n: int) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for row in reader:
-            rows.append(row)
-            if len(rows) == n:
-                break
-    except csv.Error:
-        pass  # a record cut off at the end of the head; the real parse will judge
-    return rows
-
-
-def _is_import_id_row(row: list[str]) -> bool:
-    return any(cell.lstrip().startswith('{"ImportId"') for cell in row)
