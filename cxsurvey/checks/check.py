@@ -27,7 +27,12 @@ from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.reading.columns import describe_ambiguous
 from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
 from cxsurvey.scoring.filters import filter_mask
-from cxsurvey.scoring.responses import Responses, load_responses, study_columns
+from cxsurvey.scoring.responses import (
+    Responses,
+    effective_missing,
+    load_responses,
+    study_columns,
+)
 from cxsurvey.scoring.run import score_responses
 from cxsurvey.study import models
 from cxsurvey.study.load import StudyFile
@@ -66,13 +71,23 @@ def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
         found += _question(study_file, responses, name, q)
     for i, fig in enumerate(study.figures):
         if fig.filter:
-            keep = filter_mask(responses.export.table, fig.filter, study.source.missing)
+            keep = filter_mask(responses.export.table, fig.filter, responses.missing)
             if not keep[responses.row_numbers].any():
                 msg = f"figure {fig.id!r}: its filter excludes every included respondent"
                 found.append(_at(study_file, ("figures", i, "filter"), "error", msg))
     if not any(p.severity == "error" for p in found):
         found += _segments(study_file, responses)
     return found
+
+
+def export_record(export: str | Path, study: models.Study) -> dict[str, Any]:
+    """How ``check`` (and every run) reads ``export``: layout, encoding, delimiter,
+    header rows and the missing codes in force."""
+    layout = export_layout(Path(export), study.source.format, study.source.encoding)
+    record: dict[str, Any] = {"file": str(export), **layout.to_dict()}
+    record["description"] = layout.description
+    record["missing"] = effective_missing(study, layout)
+    return record
 
 
 def _at(study_file: StudyFile, path: tuple[Any, ...], severity: str, message: str) -> Problem:
@@ -130,7 +145,7 @@ def _missing_columns(
 def _layout_notes(responses: Responses) -> list[Problem]:
     """How the export was read: duplicate column names and tolerant column matches."""
     export = responses.export
-    out = [Problem(export.path, note, severity="warning") for note in export.notes]
+    out = [Problem(export.path, note, severity="warning") for note in export.notes.values()]
     header = export.layout.columns
     dups = header.duplicates()
     if dups:

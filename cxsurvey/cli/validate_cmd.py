@@ -76,16 +76,23 @@ def check(
     strict: bool = STRICT_OPTION,
 ) -> None:
     """Check a study against an export: columns, codes, ids, filters, group sizes."""
-    from cxsurvey.checks.check import check_export
+    from cxsurvey.checks.check import check_export, export_record
+    from cxsurvey.outputs.display import describe_missing
     from cxsurvey.outputs.problems_out import counts, format_problems
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     problems = check_export(export, study_file)
+    record = export_record(export, study_file.study)
     valid = not any(p.severity == "error" or strict for p in problems)
-    typer.echo(format_problems(problems, fmt.value, valid=valid), nl=False)
+    extra = {"export": record} if fmt is ProblemFormat.json else None
+    typer.echo(format_problems(problems, fmt.value, valid=valid, extra=extra), nl=False)
     if fmt is ProblemFormat.text:
         errors, warnings = counts(problems)
+        typer.echo(
+            f"{export}: read as {record['description']}; {describe_missing(record['missing'])}",
+            err=True,
+        )
         verdict = "fits" if valid else "does not fit"
         typer.echo(
             f"{export}: the study {verdict} this export: {errors} error(s), {warnings} warning(s)",

@@ -89,3 +89,23 @@ def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
     if warnings:
         notes += [f"Warning: {w}" for w in fig.warnings]
     return notes
+
+
+def describe_missing(codes: list) -> str:
+    """``missing codes: -99 (Qualtrics' "seen but not answered"), 98`` for summaries."""
+    if not codes:
+        return "missing codes: none (blank cells only)"
+    shown = []
+    for code in codes:
+        text = f"{code:g}" if isinstance(code, int | float) and not isinstance(code, bool) else code
+        if text == "-99":
+            text += ' (Qualtrics\' "seen but not answered")'
+        shown.append(str(text))
+    return "missing codes: " + ", ".join(shown)
+
+
+def export_line(record: dict) -> str:
+    """One line on how the export was read: layout, encoding, delimiter, missing codes."""
+    if not record:
+        return ""
+    return f"export: {record['description']}; {describe_missing(record['missing'])}"

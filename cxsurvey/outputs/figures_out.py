@@ -13,7 +13,14 @@ import json
 from typing import IO
 
 from cxsurvey.errors import DataError
-from cxsurvey.outputs.display import base_row, display_cell, display_gap, figure_notes, header
+from cxsurvey.outputs.display import (
+    base_row,
+    display_cell,
+    display_gap,
+    export_line,
+    figure_notes,
+    header,
+)
 from cxsurvey.outputs.safe_text import neutralise_text
 from cxsurvey.tabulation.results import CSV_COLUMNS, FigureResult, FiguresResult
 
@@ -70,6 +77,8 @@ def figures_markdown(result: FiguresResult, out: IO[str]) -> None:
         + "".join(f", {n} scored on {s}" for s, n in r["scored"].items())
         + ".\n\n"
     )
+    if result.export:
+        out.write(_md_escape(export_line(result.export)) + ".\n\n")
     for fig in result.figures:
         out.write(figure_markdown(fig) + "\n")
 

@@ -22,7 +22,10 @@ def counts(problems: Sequence[Problem]) -> tuple[int, int]:
     return errors, len(problems) - errors
 
 
-def format_problems(problems: Sequence[Problem], fmt: str, *, valid: bool) -> str:
+def format_problems(
+    problems: Sequence[Problem], fmt: str, *, valid: bool, extra: dict | None = None
+) -> str:
+    """``extra`` adds keys to the JSON document (e.g. ``check``'s ``export`` record)."""
     if fmt == "json":
         errors, warnings = counts(problems)
         doc = {
@@ -39,6 +42,7 @@ def format_problems(problems: Sequence[Problem], fmt: str, *, valid: bool) -> st
                 }
                 for p in problems
             ],
+            **(extra or {}),
         }
         return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     if fmt == "github":

@@ -36,6 +36,7 @@ def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
             for name, s in result.segments.items()
         },
         "columns": list(frame.columns),
+        "export": result.export,
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     rows = frame.to_json(orient="records", double_precision=15, force_ascii=False)

@@ -49,7 +49,7 @@ class Resolution:
     positions: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     ambiguous: dict[str, list[int]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # columns found by a tolerant step
+    notes: dict[str, str] = field(default_factory=dict)  # column found by a tolerant step
 
 
 def resolve(
@@ -63,7 +63,7 @@ def resolve(
         if len(found) == 1:
             out.positions[name] = found[0]
             if how:
-                out.notes.append(
+                out.notes[name] = (
                     f"column {name!r} matched the export's {header.names[found[0]]!r} ({how})"
                 )
         elif len(found) > 1:

@@ -34,7 +34,7 @@ class Export:
     header: list[str]
     labels: dict[str, str] = field(default_factory=dict)
     sha256: str | None = None  # of the file's bytes, when it was hashed while loading
-    notes: list[str] = field(default_factory=list)  # columns matched by a tolerant rule
+    notes: dict[str, str] = field(default_factory=dict)  # column -> how a tolerant rule matched it
     positions: dict[str, int] = field(default_factory=dict)  # study name -> export position
 
     @property

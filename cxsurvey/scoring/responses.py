@@ -20,6 +20,7 @@ import pyarrow as pa
 from cxsurvey.errors import DataError
 from cxsurvey.reading.cells import CellValues, cell_values, number_isin
 from cxsurvey.reading.export import Export, load_export
+from cxsurvey.reading.sniff import Layout
 from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.study.models import Study, question_columns
 
@@ -40,6 +41,21 @@ class Responses:
     row_numbers: np.ndarray  # 0-based data row in the export of each included row
     _cells: dict[str, CellValues] = field(default_factory=dict, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def missing(self) -> list[Any]:
+        """The codes that mean "not answered" in this export: ``source.missing``, plus
+        ``source.qualtrics_missing`` (-99 by default) when the export is a Qualtrics
+        layout or a .sav."""
+        return effective_missing(self.study, self.export)
+
+    def integrity_warnings(self, columns: Iterable[str] | None = None) -> list[str]:
+        """Warnings for figures and scores: duplicate respondent ids, then how
+        ``columns`` (all when None) were matched when not by their exact name."""
+        dup = self.memo(("duplicate ids",), lambda: duplicate_ids(self))
+        notes = self.export.notes
+        wanted = notes if columns is None else dict.fromkeys(c for c in columns if c in notes)
+        return [*dup, *(notes[c] for c in wanted)]
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key: per-question work shared by several figures."""
@@ -97,7 +113,7 @@ class Responses:
             self._cells.pop(c, None)
 
     def _parse(self, column: str) -> CellValues:
-        cells = cell_values(self.export.table.column(column), self.study.source.missing)
+        cells = cell_values(self.export.table.column(column), self.missing)
         if self.all_rows:
             return cells
         rows = self.row_numbers
@@ -159,7 +175,7 @@ def load_responses(path: str | Path, study: Study) -> Responses:
     )
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
     read = export.num_rows
-    keep = filter_mask(export.table, study.source.include, study.source.missing)
+    keep = filter_mask(export.table, study.source.include, effective_missing(study, export))
     rows = np.flatnonzero(keep)
     if len(rows) == 0:
         raise DataError(
@@ -167,6 +183,40 @@ def load_responses(path: str | Path, study: Study) -> Responses:
             "check the filter codes against the export"
         )
     return Responses(study, export, read, id_column, rows)
+
+
+def effective_missing(study: Study, export: Export | Layout) -> list[Any]:
+    """``source.missing`` plus ``source.qualtrics_missing`` for Qualtrics layouts and .sav."""
+    codes = list(study.source.missing)
+    layout = export.layout if isinstance(export, Export) else export
+    if layout.is_qualtrics or layout.kind == "sav":
+        codes += [c for c in study.source.qualtrics_missing if c not in codes]
+    return codes
+
+
+def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
+    """One warning naming respondent ids that occur more than once among the included
+    rows (with data rows), or none. Each such row still counts as a respondent."""
+    if responses.id_column is None:
+        return []
+    import pyarrow.compute as pc
+
+    ids = responses.ids
+    counts = pc.value_counts(ids.drop_null() if ids.null_count else ids)
+    dup = counts.filter(pc.greater(counts.field("counts"), 1))
+    if len(dup) == 0:
+        return []
+    shown = []
+    for value in dup.field("values")[:examples]:
+        where = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(ids, value), False)))
+        rows = responses.row_numbers[where[:4]] + 1
+        shown.append(f"{value.as_py()!r} (data rows {', '.join(map(str, rows.tolist()))})")
+    extra = int(pc.sum(dup.field("counts")).as_py()) - len(dup)
+    return [
+        f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once "
+        f"({'; '.join(shown)}); every row counts, so {extra} response(s) may be counted twice: "
+        "remove duplicate responses or set source.id"
+    ]
 
 
 def scale_item(

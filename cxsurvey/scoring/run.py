@@ -36,6 +36,18 @@ class ScoreResult:
             "scored": {name: s.n_scored for name, s in self.scales.items()},
         }
 
+    @property
+    def export(self) -> dict:
+        """How the export was read (an addition to the output contract): layout,
+        encoding, delimiter, header rows, the missing codes in force, and the
+        integrity warnings (duplicate ids, tolerant column matches)."""
+        responses = self.responses
+        record = {"file": responses.export.path, **responses.export.layout.to_dict()}
+        record["description"] = responses.export.layout.description
+        record["missing"] = responses.missing
+        record["warnings"] = responses.integrity_warnings()
+        return record
+
     def table(self) -> pa.Table:
         """One row per included respondent, in the export's order."""
         id_name = self.responses.id_column or "row"

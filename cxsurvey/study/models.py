@@ -73,6 +73,9 @@ class Source(Model):
     missing: list[Code] = []
     weight: Name | None = None
     encoding: Name = "auto"
+    # Missing in Qualtrics layouts (and .sav) on top of `missing`: -99 is Qualtrics'
+    # "seen but not answered". [] reads -99 as a number.
+    qualtrics_missing: list[Code] = [-99]
 
 
 class Band(Model):

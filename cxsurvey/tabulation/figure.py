@@ -58,7 +58,32 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
     group = np.full(responses.included, -1, dtype=np.int64)
     for i, code in enumerate(q.options):
         group[~cells.missing & code_isin(arr, cells.numbers, [code])] = i
-    return Banner(list(q.options.values()), group)
+    return Banner(
+        list(q.options.values()), group, warning=_outside_options(by, q, group, responses)
+    )
+
+
+def _outside_options(by: str, q, group: np.ndarray, responses) -> str | None:
+    """The banner's answered cells that match no option: counted and named, since
+    those respondents are in Total but in no banner column."""
+    cells = responses.cells(q.column)
+    outside = ~cells.missing & (group < 0)
+    if not outside.any():
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    raw = responses.text(q.column).filter(pa.array(outside)).cast(pa.string())
+    counts = pc.value_counts(raw)
+    pairs = sorted(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
+        key=lambda vc: -vc[1],
+    )
+    codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+    return (
+        f"{int(outside.sum())} response(s) in banner column {q.column!r} are not options of "
+        f"{by!r} ({codes}); they count in Total but in no banner column"
+    )
 
 
 def _date_banner(q: models.Date, responses, period: str) -> Banner:
@@ -129,6 +154,8 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     warnings = _warnings(fig, data, rows, columns, options)
     if ban.warning:
         warnings.insert(0, ban.warning)
+    used = [*_columns_of(fig.question, study), *_columns_of(fig.by, study)]
+    warnings[:0] = responses.integrity_warnings(used)
     rows, letters = compare_columns(
         rows, columns, stat, options.alpha, options.adjust, trend=ban.trend
     )
@@ -149,9 +176,17 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     )
 
 
+def _columns_of(name: str | None, study: models.Study) -> list[str]:
+    q = study.questions.get((name or "").split(".")[0])
+    if q is not None:
+        return models.question_columns(q)
+    scale = study.scales.get((name or "").split(".")[0])
+    return scale.items if scale is not None else []
+
+
 def _filter_keep(fig: models.Figure, scores: ScoreResult) -> np.ndarray:
     responses = scores.responses
-    full = filter_mask(responses.export.table, fig.filter, scores.study.study.source.missing)
+    full = filter_mask(responses.export.table, fig.filter, responses.missing)
     return full[responses.row_numbers]
 
 

@@ -242,7 +242,7 @@ def _delimited_selected(
     owner = np.asarray(pc.list_parent_indices(parts))  # row of each token
     tokens = pc.list_flatten(parts)
     numbers = to_numbers(tokens)
-    num_missing, text_missing = split_codes(responses.study.source.missing)
+    num_missing, text_missing = split_codes(responses.missing)
     void = number_isin(numbers, num_missing) | text_isin(tokens, text_missing)
     if np.isnan(numbers).any():
         void |= blank_mask(tokens)

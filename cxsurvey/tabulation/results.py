@@ -116,6 +116,7 @@ class FiguresResult:
     alpha: float = 0.05
     adjust: str = "bonferroni"
     small_base: int = 30  # not in the JSON contract; reports state it
+    export: dict[str, Any] = field(default_factory=dict)  # how the export was read
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +128,7 @@ class FiguresResult:
             "alpha": self.alpha,
             "adjust": self.adjust,
             "figures": [f.to_dict() for f in self.figures],
+            "export": self.export,
         }
 
     def records(self) -> list[dict[str, Any]]:

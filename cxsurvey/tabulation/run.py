@@ -60,6 +60,7 @@ def figures(
         options.alpha,
         options.adjust,
         options.small_base,
+        scores.export,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from cxsurvey.outputs.display import export_line
 from cxsurvey.scoring.filters import describe_filters
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study.checks import score_range
@@ -40,6 +41,7 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
     r = result.respondents
     respondents = [f"{r['read']} responses read", f"{r['included']} included"]
     respondents += [f"{n} scored on {name}" for name, n in r["scored"].items()]
+    respondents.append(export_line(scores.export))
     filters = describe_filters(study.source.include)
     segments = []
     for name, split in scores.segments.items():
@@ -57,7 +59,7 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
         f"Included: {filters}." if filters else "Included: every response.",
         [_scale_words(name, scale) for name, scale in study.scales.items()],
         segments,
-        _methods(result, study.source.missing, study.source.weight),
+        _methods(result, scores.responses.missing, study.source.weight),
     )
 
 

@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cxsurvey.outputs.display import base_row, display_cell, display_gap, header
+from cxsurvey.outputs.display import base_row, display_cell, display_gap, export_line, header
 from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
 
@@ -61,6 +61,8 @@ def figures_view(result: FiguresResult) -> Group:
         style="bold",
     )
     parts: list = [head]
+    if result.export:
+        parts.append(Text(export_line(result.export)))
     for fig in result.figures:
         parts += [Text(""), figure_table(fig)]
     return Group(*parts)

@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from cxsurvey.outputs.display import export_line
 from cxsurvey.scoring.run import ScoreResult
 
 
@@ -22,8 +23,11 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
             (result.study.study.study, "bold"),
             "\n",
             f"respondents: {r['read']} read, {r['included']} included by source.include",
+            "\n",
+            export_line(result.export),
         )
     ]
+    parts += [Text(f"warning: {w}", style="yellow") for w in result.export["warnings"]]
     scales = Table(title="Scales", title_justify="left", show_edge=False)
     for col in ("scale", "scored", "unscored", "mean", "min", "max"):
         scales.add_column(col, justify="left" if col == "scale" else "right")
