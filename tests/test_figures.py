@@ -86,8 +86,13 @@ def test_single_with_not_applicable_invalid_nets_and_gap(tmp_path):
     gap = f.rows[0].gap
     assert gap.points == pytest.approx(200 / 3 - 100)
     assert gap.test == "fisher" and gap.p_value == pytest.approx(1.0)
-    assert f.warnings[0].startswith("1 response(s) in column 'sq' have codes that are not valid")
-    assert "small base" in f.warnings[1]
+    # The banner is a median split of scale s, whose item a2 holds a 6 (values 1-5).
+    assert f.warnings[0] == (
+        "1 response(s) in column 'a2' are not values of scale 's' ('6' (1x)); they count as "
+        "unanswered items"
+    )
+    assert f.warnings[1].startswith("1 response(s) in column 'sq' have codes that are not valid")
+    assert "small base" in f.warnings[2]
 
 
 def test_figure_filter(tmp_path):

@@ -40,6 +40,7 @@ class Responses:
     id_column: str | None
     row_numbers: np.ndarray  # 0-based data row in the export of each included row
     _cells: dict[str, CellValues] = field(default_factory=dict, repr=False)
+    outside: dict[str, str] = field(default_factory=dict)  # scale item -> codes-outside warning
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -53,9 +54,13 @@ class Responses:
         """Warnings for figures and scores: duplicate respondent ids, then how
         ``columns`` (all when None) were matched when not by their exact name."""
         dup = self.memo(("duplicate ids",), lambda: duplicate_ids(self))
-        notes = self.export.notes
-        wanted = notes if columns is None else dict.fromkeys(c for c in columns if c in notes)
-        return [*dup, *(notes[c] for c in wanted)]
+        notes, outside = self.export.notes, self.outside
+        wanted = list(dict.fromkeys([*notes, *outside] if columns is None else columns))
+        return [
+            *dup,
+            *(notes[c] for c in wanted if c in notes),
+            *(outside[c] for c in wanted if c in outside),
+        ]
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key: per-question work shared by several figures."""
@@ -237,4 +242,24 @@ def scale_item(
             f"{value!r} is not a numeric code of scale {scale_name!r}{others}; fix the export "
             "or list the code under source.missing"
         )
-    return cells.numbers, number_isin(cells.numbers, allowed)
+    has = number_isin(cells.numbers, allowed)
+    outside = ~cells.missing & ~has
+    if outside.any():
+        responses.outside[column] = _outside_warning(responses, column, scale_name, outside)
+    return cells.numbers, has
+
+
+def _outside_warning(responses: Responses, column: str, scale: str, outside: np.ndarray) -> str:
+    import pyarrow.compute as pc
+
+    raw = responses.text(column).filter(pa.array(outside)).cast(pa.string())
+    counts = pc.value_counts(raw)
+    pairs = sorted(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
+        key=lambda vc: -vc[1],
+    )
+    codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+    return (
+        f"{int(outside.sum())} response(s) in column {column!r} are not values of scale "
+        f"{scale!r} ({codes}); they count as unanswered items"
+    )

@@ -177,10 +177,15 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
 
 
 def _columns_of(name: str | None, study: models.Study) -> list[str]:
-    q = study.questions.get((name or "").split(".")[0])
+    """The export columns behind a figure's question or banner (scale items for a
+    scale, its band or a segment)."""
+    base = (name or "").split(".")[0]
+    q = study.questions.get(base)
     if q is not None:
         return models.question_columns(q)
-    scale = study.scales.get((name or "").split(".")[0])
+    if base in study.segments:
+        base = study.segments[base].median_split
+    scale = study.scales.get(base)
     return scale.items if scale is not None else []
 
 
