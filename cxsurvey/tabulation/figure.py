@@ -64,8 +64,8 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
 
 
 def _outside_options(by: str, q, group: np.ndarray, responses) -> str | None:
-    """The banner's answered cells that match no option: counted and named, since
-    those respondents are in Total but in no banner column."""
+    """The banner's answered cells in no column (not-applicable codes, or codes that
+    are not options): counted and named, since those respondents are in Total only."""
     cells = responses.cells(q.column)
     outside = ~cells.missing & (group < 0)
     if not outside.any():
@@ -73,16 +73,29 @@ def _outside_options(by: str, q, group: np.ndarray, responses) -> str | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    raw = responses.text(q.column).filter(pa.array(outside)).cast(pa.string())
-    counts = pc.value_counts(raw)
-    pairs = sorted(
-        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
-        key=lambda vc: -vc[1],
-    )
-    codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+    na = list(getattr(q, "not_applicable", None) or [])
+    arr = responses.text(q.column) if split_codes(na)[1] else None
+    is_na = outside & code_isin(arr, cells.numbers, na) if na else np.zeros_like(outside)
+    parts = []
+    for mask, what in (
+        (outside & ~is_na, f"are not options of {by!r}"),
+        (is_na, "are not-applicable codes"),
+    ):
+        if not mask.any():
+            continue
+        raw = responses.text(q.column).filter(pa.array(mask)).cast(pa.string())
+        counts = pc.value_counts(raw)
+        pairs = sorted(
+            zip(
+                counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+            ),
+            key=lambda vc: -vc[1],
+        )
+        codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+        parts.append(f"{int(mask.sum())} {what} ({codes})")
     return (
-        f"{int(outside.sum())} response(s) in banner column {q.column!r} are not options of "
-        f"{by!r} ({codes}); they count in Total but in no banner column"
+        f"{int(outside.sum())} response(s) in banner column {q.column!r} fall in no banner "
+        f"column ({'; '.join(parts)}); they count in Total only"
     )
 
 
