@@ -115,8 +115,12 @@ def _positions(values) -> dict[str, list[int]]:
 
 def closest(name: str, header: Header) -> list[str]:
     """Up to three column names (or ImportIds) close to ``name``, for hints."""
-    names = list(dict.fromkeys(n for n in header.names if n))
-    hits = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    by_stripped: dict[str, str] = {}
+    for n in header.names:
+        if n.strip():
+            by_stripped.setdefault(n.strip(), n)
+    close = difflib.get_close_matches(name.strip(), list(by_stripped), n=3, cutoff=0.6)
+    hits = [by_stripped[c] for c in close]
     if not hits and header.has_import_ids:
         ids = [header.import_id(i) for i in range(len(header))]
         hits = difflib.get_close_matches(name, [i for i in ids if i], n=3, cutoff=0.6)
