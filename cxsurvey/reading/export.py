@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cxsurvey.errors import DataError
 from cxsurvey.reading.columns import LEGACY_ALIASES, closest, describe_ambiguous, resolve
+from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout, sniff
 
 __all__ = ["LEGACY_ALIASES", "Export", "file_sha256", "load_export", "resolve_columns"]
@@ -102,8 +103,14 @@ def load_export(
 
 
 def export_layout(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
-    """The layout of ``path`` with its header (for a .sav, its variables and labels)."""
+    """The layout of ``path`` with its header (for a .sav, its variables and labels;
+    for Parquet, its schema's column names)."""
     p = Path(path)
+    from cxsurvey.reading.parquet import is_parquet, open_dataset
+
+    if fmt == "parquet" or is_parquet(p):
+        names = list(open_dataset(p).schema.names)
+        return Layout("parquet", "binary", columns=Header.from_records(names))
     layout = sniff(p, fmt, encoding)
     if layout.kind == "sav":
         from cxsurvey.reading.sav import sav_header
