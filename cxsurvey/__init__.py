@@ -20,6 +20,7 @@ _API = {
     "parse_study": ".study.load",
     "StudyFile": ".study.load",
     "load_export": ".reading.export",
+    "read_header": ".reading.export",
     "load_responses": ".scoring.responses",
     "score": ".scoring.run",
     "ScoreResult": ".scoring.run",

@@ -97,6 +97,16 @@ def test_2016_single_quoted_import_id_row(tmp_path):
     assert _cells(cxsurvey.figures(path, _study("QID2")), "q", "One")[1] == 2
 
 
+def test_read_header_exposes_names_text_and_import_ids(tmp_path):
+    rows = _qualtrics(["ResponseId", "q1"], [["R_1", "1"]], ids=["_recordId", "QID5_2"])
+    header = cxsurvey.read_header(_write(tmp_path / "q.csv", rows))
+    assert header.names == ("ResponseId", "q1")
+    assert header.texts[1] == "Question text of q1, with a comma\nand a line break"
+    assert header.import_ids == ("_recordId", "QID5_2")
+    with pytest.raises(AttributeError):
+        header.names = ()  # frozen
+
+
 def test_import_id_cells_with_choice_ids():
     assert parse_import_id('{"ImportId":"QID1_DO","choiceId":"1"}') == ("QID1_DO", "1")
     assert parse_import_id("{'ImportId': 'QID4-TEXT'}") == ("QID4-TEXT", "")
@@ -114,6 +124,15 @@ def test_semicolon_csv_is_detected(tmp_path, fmt):
     assert "semicolon-separated" in result.export["description"]
     assert _cells(result, "q", "One") == (pytest.approx(200 / 3), 2, 3)
     assert _cells(result, "n", "n") == (6.0, 3, 3)
+
+
+def test_decimal_commas_in_a_semicolon_csv_are_invalid_not_misread(tmp_path):
+    rows = [["q1", "num"], ["1", "3,5"], ["2", "4"], ["3", "6"]]
+    path = _write(tmp_path / "excel.csv", rows, delimiter=";")
+    result = cxsurvey.figures(path, _study())
+    fig = next(f for f in result.figures if f.id == "n")
+    assert _cells(result, "n", "n") == (5.0, 2, 2)
+    assert any(w.startswith("1 response(s) in column 'num'") for w in fig.warnings), fig.warnings
 
 
 def test_semicolon_qualtrics_export_keeps_its_layout(tmp_path):
@@ -183,9 +202,16 @@ def test_minus_99_is_missing_in_qualtrics_layouts_unless_the_study_says_otherwis
     off = cxsurvey.figures(path, _study(extra="source: {qualtrics_missing: []}\n"))
     assert _cells(off, "n", "n") == (pytest.approx((2 - 99 + 4 - 99) / 4), 4, 4)
     assert off.export["missing"] == []
-    # a plain CSV gets only source.missing
+    # a plain CSV gets only source.missing, and a mean over -99 is named
     plain = _write(tmp_path / "plain.csv", [rows[0], *rows[3:]])
-    assert cxsurvey.figures(plain, _study()).export["missing"] == []
+    result = cxsurvey.figures(plain, _study())
+    assert result.export["missing"] == []
+    assert _cells(result, "n", "n") == (pytest.approx((2 - 99 + 4 - 99) / 4), 4, 4)
+    assert (
+        "2 response(s) in column 'num' hold -99, Qualtrics' code for \"seen but not answered\"; "
+        "they are averaged as numbers: list -99 under source.missing if it means missing here"
+    ) in result.figures[1].warnings
+    assert not any("-99" in w for w in off.figures[1].warnings)  # the study said so
 
 
 def test_numbers_outside_a_declared_range_are_counted_in_the_figure(tmp_path):

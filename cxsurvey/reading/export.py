@@ -22,7 +22,16 @@ from cxsurvey.reading.columns import LEGACY_ALIASES, closest, describe_ambiguous
 from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout, sniff
 
-__all__ = ["LEGACY_ALIASES", "Export", "file_sha256", "load_export", "resolve_columns"]
+__all__ = [
+    "LEGACY_ALIASES",
+    "Export",
+    "Header",
+    "export_layout",
+    "file_sha256",
+    "load_export",
+    "read_header",
+    "resolve_columns",
+]
 
 
 @dataclass
@@ -117,6 +126,12 @@ def export_layout(path: str | Path, fmt: str = "auto", encoding: str = "auto") -
 
         return Layout("sav", "binary", columns=sav_header(p))
     return layout
+
+
+def read_header(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> Header:
+    """The parsed header of an export: column names, question text (or .sav labels)
+    and ImportIds by position; for code that titles, describes or drafts studies."""
+    return export_layout(path, fmt, encoding).columns
 
 
 def _read_cached(p: Path, layout: Layout, mapping: dict[str, int]):

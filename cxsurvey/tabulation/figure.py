@@ -169,6 +169,8 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         warnings.insert(0, ban.warning)
     used = [*_columns_of(fig.question, study), *_columns_of(fig.by, study)]
     warnings[:0] = responses.integrity_warnings(used)
+    if stat == "mean":
+        warnings += _unflagged_minus_99(responses, _columns_of(fig.question, study))
     rows, letters = compare_columns(
         rows, columns, stat, options.alpha, options.adjust, trend=ban.trend
     )
@@ -187,6 +189,24 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         letters,
         describe_filters(fig.filter),
     )
+
+
+def _unflagged_minus_99(responses, columns: list[str]) -> list[str]:
+    """A mean over -99 outside a Qualtrics layout (say, a Qualtrics export with its
+    header rows stripped) is most likely Qualtrics' "seen but not answered" code
+    averaged as a number: name it rather than stay silent."""
+    if -99 in responses.missing or responses.export.layout.is_qualtrics:
+        return []
+    out = []
+    for column in columns:
+        n = int(np.count_nonzero(responses.cells(column).numbers == -99))
+        if n:
+            out.append(
+                f"{n} response(s) in column {column!r} hold -99, Qualtrics' code for "
+                '"seen but not answered"; they are averaged as numbers: list -99 under '
+                "source.missing if it means missing here"
+            )
+    return out
 
 
 def _columns_of(name: str | None, study: models.Study) -> list[str]:
