@@ -267,3 +267,19 @@ def test_qualtrics_sav_serves_a_study_written_for_the_csv():
         "column 'Duration (in seconds)' matched the export's 'Duration__in_seconds_' "
         "(as Qualtrics names it in SPSS files)" in _fig(result, "duration").warnings
     )
+
+
+def test_report_states_how_the_export_was_read(tmp_path):
+    folder = CORPUS / "no-basis-2016"
+    out = tmp_path / "report.md"
+    result = _run_cli(
+        "report", str(folder / "export.csv"), "--study", str(folder / "study.yaml"),
+        "--out", str(out), "-q",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert (
+        "export: Qualtrics 2016 export (3 header rows, single-quoted ImportIds), utf-8, "
+        "comma-separated; missing codes: -99" in text.replace("\\", "")
+    )
+    assert "2 are not-applicable codes" in text
