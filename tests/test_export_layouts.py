@@ -135,6 +135,16 @@ def test_decimal_commas_in_a_semicolon_csv_are_invalid_not_misread(tmp_path):
     assert any(w.startswith("1 response(s) in column 'num'") for w in fig.warnings), fig.warnings
 
 
+def test_a_forced_delimiter_that_does_not_fit_gets_a_hint(tmp_path):
+    path = _write(tmp_path / "t.csv", [["q1", "num"], ["1", "4"]], delimiter="\t")
+    with pytest.raises(DataError) as err:
+        cxsurvey.figures(path, _study(extra="source: {format: csv}\n"))
+    assert "its header is one column holding tabs; the file is tab-separated: set " in str(
+        err.value
+    )
+    assert cxsurvey.figures(path, _study()).export["delimiter"] == "\t"
+
+
 def test_semicolon_qualtrics_export_keeps_its_layout(tmp_path):
     rows = _qualtrics(["q1", "num"], [["2", "1"], ["2", "3"]])
     path = _write(tmp_path / "q.csv", rows, delimiter=";")

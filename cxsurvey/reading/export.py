@@ -208,6 +208,15 @@ def missing_message(missing: Sequence[str], layout: Layout, where: dict[str, str
     more = (
         f" ({len(missing) - 1} more missing: {', '.join(missing[1:4])})" if len(missing) > 1 else ""
     )
+    if len(layout.header) == 1:
+        from cxsurvey.reading.sniff import DELIMITER_NAMES
+
+        for delim, word in DELIMITER_NAMES.items():
+            if delim != layout.delimiter and delim in layout.header[0]:
+                return (
+                    f"column {name!r}{used} is not in the export: its header is one column "
+                    f"holding {word}s; the file is {word}-separated: set source.format to auto"
+                )
     return (
         f"column {name!r}{used} is not in the export{hint}{more}; fix the column name in the "
         "study file (an ImportId such as QID12_3 also works) or export that question"
