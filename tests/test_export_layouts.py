@@ -107,6 +107,18 @@ def test_read_header_exposes_names_text_and_import_ids(tmp_path):
         header.names = ()  # frozen
 
 
+def test_a_question_text_row_without_the_import_id_row_is_still_a_header(tmp_path):
+    rows = _qualtrics(["StartDate", "ResponseId", "q1", "num"], [])[:2]
+    rows[1][:2] = ["Start Date", "Response ID"]
+    rows += [["2026-01-02 10:00", "R_1", "1", "3"], ["2026-01-03 11:00", "R_2", "2", "5"]]
+    path = _write(tmp_path / "two.csv", rows)
+    result = cxsurvey.figures(path, _study())
+    assert result.export["layout"] == "qualtrics-2row" and result.respondents["read"] == 2
+    assert _cells(result, "n", "n") == (4.0, 2, 2)
+    plain = _write(tmp_path / "plain.csv", [rows[0], *rows[2:]])  # no text row: plain
+    assert cxsurvey.figures(plain, _study()).respondents["read"] == 2
+
+
 def test_import_id_cells_with_choice_ids():
     assert parse_import_id('{"ImportId":"QID1_DO","choiceId":"1"}') == ("QID1_DO", "1")
     assert parse_import_id("{'ImportId': 'QID4-TEXT'}") == ("QID4-TEXT", "")

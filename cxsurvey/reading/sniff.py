@@ -27,16 +27,18 @@ HEADER_ROWS = {
     "qualtrics": 3,
     "qualtrics-2016": 3,
     "qualtrics-legacy": 2,
+    "qualtrics-2row": 2,
     "plain": 1,
     "sav": 0,
     "parquet": 0,
 }
-QUALTRICS_KINDS = ("qualtrics", "qualtrics-2016", "qualtrics-legacy")
+QUALTRICS_KINDS = ("qualtrics", "qualtrics-2016", "qualtrics-legacy", "qualtrics-2row")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 _LAYOUT_NAMES = {
     "qualtrics": "Qualtrics export (3 header rows)",
     "qualtrics-2016": "Qualtrics 2016 export (3 header rows, single-quoted ImportIds)",
     "qualtrics-legacy": "legacy Qualtrics export (2 header rows, V1..V10)",
+    "qualtrics-2row": "Qualtrics export (2 header rows: the ImportId row was removed)",
     "plain": "CSV with one header row",
     "sav": "SPSS .sav",
     "parquet": "Parquet dataset",
@@ -127,7 +129,34 @@ def _kind(rows: list[list[str]]) -> str:
     names = {c.strip() for c in rows[0]}
     if len(rows) >= 2 and "V1" in names and "V10" in names:
         return "qualtrics-legacy"
+    if len(rows) >= 2 and _is_question_text_row(rows[0], rows[1]):
+        return "qualtrics-2row"
     return "plain"
+
+
+# Qualtrics metadata columns and the text its second header row gives them.
+_METADATA_TEXT = {
+    "ResponseId": ("Response ID", "ResponseId", "ResponseID"),
+    "ResponseID": ("Response ID", "ResponseId", "ResponseID"),
+    "StartDate": ("Start Date", "StartDate"),
+    "EndDate": ("End Date", "EndDate"),
+    "RecordedDate": ("Recorded Date", "RecordedDate"),
+}
+
+
+def _is_question_text_row(names: list[str], second: list[str]) -> bool:
+    """True when the second record is Qualtrics' question-text row (a 3-row export
+    whose ImportId row was deleted, e.g. in a spreadsheet): under its metadata
+    columns it holds their titles, never a response id or a date."""
+    hits = 0
+    for i, name in enumerate(names):
+        expected = _METADATA_TEXT.get(name.strip())
+        if expected is None or i >= len(second):
+            continue
+        if second[i].strip() not in expected:
+            return False
+        hits += 1
+    return hits > 0
 
 
 def _why_not_qualtrics(rows: list[list[str]]) -> str:
