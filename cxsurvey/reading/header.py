@@ -92,6 +92,7 @@ class Header:
             return f"column {position + 1} (ImportId {ident})"
         text = self.text(position)
         if text:
-            short = text if len(text) <= 40 else text[:37] + "..."
+            short = " ".join(text.split())
+            short = short if len(short) <= 100 else short[:97] + "..."
             return f"column {position + 1} ({short!r})"
         return f"column {position + 1}"
