@@ -236,6 +236,26 @@ def test_minus_99_is_missing_in_qualtrics_layouts_unless_the_study_says_otherwis
     assert not any("-99" in w for w in off.figures[1].warnings)  # the study said so
 
 
+def test_minus_99_in_split_multi_columns_is_not_a_tick(tmp_path):
+    # Qualtrics writes -99 in every column of a multi-select seen but not answered.
+    rows = _qualtrics(
+        ["m1", "m2"], [["1", "0"], ["-99", "-99"], ["0", "1"], ["1", "1"], ["-99", "-99"]]
+    )
+    path = _write(tmp_path / "m.csv", rows)
+    text = """\
+version: 1
+study: Multi
+questions:
+  m: {type: multi, columns: {1: m1, 2: m2}, options: {1: A, 2: B}}
+figures:
+  - {id: m, question: m}
+"""
+    result = cxsurvey.figures(path, parse_study(text))
+    # base: the three respondents who answered; -99 rows are neither ticks nor base
+    assert _cells(result, "m", "A") == (pytest.approx(200 / 3), 2, 3)
+    assert _cells(result, "m", "B") == (pytest.approx(200 / 3), 2, 3)
+
+
 def test_numbers_outside_a_declared_range_are_counted_in_the_figure(tmp_path):
     rows = _qualtrics(["q1", "num"], [["1", "5"], ["1", "150"], ["1", "7"], ["1", "-3"]])
     path = _write(tmp_path / "q.csv", rows)
