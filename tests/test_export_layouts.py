@@ -280,8 +280,8 @@ def test_duplicate_ids_and_banner_codes_outside_options_warn_in_figures_and_scor
     result = cxsurvey.figures(path, parse_study(text))
     dup = (
         "1 respondent id(s) in column 'ResponseId' occur more than once ('R_1' (data rows 1, 3)); "
-        "every row counts, so 1 response(s) may be counted twice: remove duplicate responses "
-        "or set source.id"
+        "every row counts, so 1 response(s) may be counted more than once: remove duplicate "
+        "responses or set source.id"
     )
     for fig in result.figures:
         assert dup in fig.warnings

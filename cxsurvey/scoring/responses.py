@@ -219,7 +219,7 @@ def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
     extra = int(pc.sum(dup.field("counts")).as_py()) - len(dup)
     return [
         f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once "
-        f"({'; '.join(shown)}); every row counts, so {extra} response(s) may be counted twice: "
+        f"({'; '.join(shown)}); every row counts, so {extra} response(s) may be counted more than once: "
         "remove duplicate responses or set source.id"
     ]
 
