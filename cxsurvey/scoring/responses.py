@@ -249,16 +249,20 @@ def scale_item(
     return cells.numbers, has
 
 
-def _outside_warning(responses: Responses, column: str, scale: str, outside: np.ndarray) -> str:
+def value_counts_text(cells: pa.Array, shown: int = 5) -> str:
+    """``'7' (2x), '12' (1x)``: the most frequent values of ``cells``, for warnings."""
     import pyarrow.compute as pc
 
-    raw = responses.text(column).filter(pa.array(outside)).cast(pa.string())
-    counts = pc.value_counts(raw)
+    counts = pc.value_counts(cells.cast(pa.string()))
     pairs = sorted(
         zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
         key=lambda vc: -vc[1],
     )
-    codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+    return ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:shown])
+
+
+def _outside_warning(responses: Responses, column: str, scale: str, outside: np.ndarray) -> str:
+    codes = value_counts_text(responses.text(column).filter(pa.array(outside)))
     return (
         f"{int(outside.sum())} response(s) in column {column!r} are not values of scale "
         f"{scale!r} ({codes}); they count as unanswered items"

@@ -19,6 +19,7 @@ from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study import models
 from cxsurvey.study.variables import resolve_variable
 from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
+from cxsurvey.tabulation.integrity import banner_outside, figure_columns, mean_over_minus_99
 from cxsurvey.tabulation.pairwise import compare_columns
 from cxsurvey.tabulation.question_rows import QuestionRows, question_rows
 from cxsurvey.tabulation.results import FigureResult, Row
@@ -58,45 +59,7 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
     group = np.full(responses.included, -1, dtype=np.int64)
     for i, code in enumerate(q.options):
         group[~cells.missing & code_isin(arr, cells.numbers, [code])] = i
-    return Banner(
-        list(q.options.values()), group, warning=_outside_options(by, q, group, responses)
-    )
-
-
-def _outside_options(by: str, q, group: np.ndarray, responses) -> str | None:
-    """The banner's answered cells in no column (not-applicable codes, or codes that
-    are not options): counted and named, since those respondents are in Total only."""
-    cells = responses.cells(q.column)
-    outside = ~cells.missing & (group < 0)
-    if not outside.any():
-        return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    na = list(getattr(q, "not_applicable", None) or [])
-    arr = responses.text(q.column) if split_codes(na)[1] else None
-    is_na = outside & code_isin(arr, cells.numbers, na) if na else np.zeros_like(outside)
-    parts = []
-    for mask, what in (
-        (outside & ~is_na, f"are not options of {by!r}"),
-        (is_na, "are not-applicable codes"),
-    ):
-        if not mask.any():
-            continue
-        raw = responses.text(q.column).filter(pa.array(mask)).cast(pa.string())
-        counts = pc.value_counts(raw)
-        pairs = sorted(
-            zip(
-                counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
-            ),
-            key=lambda vc: -vc[1],
-        )
-        codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
-        parts.append(f"{int(mask.sum())} {what} ({codes})")
-    return (
-        f"{int(outside.sum())} response(s) in banner column {q.column!r} fall in no banner "
-        f"column ({'; '.join(parts)}); they count in Total only"
-    )
+    return Banner(list(q.options.values()), group, warning=banner_outside(by, q, group, responses))
 
 
 def _date_banner(q: models.Date, responses, period: str) -> Banner:
@@ -167,10 +130,10 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     warnings = _warnings(fig, data, rows, columns, options)
     if ban.warning:
         warnings.insert(0, ban.warning)
-    used = [*_columns_of(fig.question, study), *_columns_of(fig.by, study)]
+    used = [*figure_columns(fig.question, study), *figure_columns(fig.by, study)]
     warnings[:0] = responses.integrity_warnings(used)
     if stat == "mean":
-        warnings += _unflagged_minus_99(responses, _columns_of(fig.question, study))
+        warnings += mean_over_minus_99(responses, figure_columns(fig.question, study))
     rows, letters = compare_columns(
         rows, columns, stat, options.alpha, options.adjust, trend=ban.trend
     )
@@ -189,37 +152,6 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         letters,
         describe_filters(fig.filter),
     )
-
-
-def _unflagged_minus_99(responses, columns: list[str]) -> list[str]:
-    """A mean over -99 outside a Qualtrics layout (say, a Qualtrics export with its
-    header rows stripped) is most likely Qualtrics' "seen but not answered" code
-    averaged as a number: name it rather than stay silent."""
-    if -99 in responses.missing or responses.export.layout.is_qualtrics:
-        return []
-    out = []
-    for column in columns:
-        n = int(np.count_nonzero(responses.cells(column).numbers == -99))
-        if n:
-            out.append(
-                f"{n} response(s) in column {column!r} hold -99, Qualtrics' code for "
-                '"seen but not answered"; they are averaged as numbers: list -99 under '
-                "source.missing if it means missing here"
-            )
-    return out
-
-
-def _columns_of(name: str | None, study: models.Study) -> list[str]:
-    """The export columns behind a figure's question or banner (scale items for a
-    scale, its band or a segment)."""
-    base = (name or "").split(".")[0]
-    q = study.questions.get(base)
-    if q is not None:
-        return models.question_columns(q)
-    if base in study.segments:
-        base = study.segments[base].median_split
-    scale = study.scales.get(base)
-    return scale.items if scale is not None else []
 
 
 def _filter_keep(fig: models.Figure, scores: ScoreResult) -> np.ndarray:
