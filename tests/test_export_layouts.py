@@ -236,6 +236,21 @@ def test_minus_99_is_missing_in_qualtrics_layouts_unless_the_study_says_otherwis
     assert not any("-99" in w for w in off.figures[1].warnings)  # the study said so
 
 
+def test_an_option_coded_minus_99_is_flagged_by_validation():
+    text = STUDY.format(column="q1").replace("3: Three}", "3: Three, -99: Not seen}")
+    problems = parse_study(text).warnings
+    assert [(p.severity, p.message) for p in problems] == [
+        (
+            "warning",
+            "questions.q.options: code -99 is missing in Qualtrics exports "
+            "(source.qualtrics_missing), so it would never be counted there; set "
+            "source.qualtrics_missing: [] if it is an answer",
+        )
+    ]
+    off = text.replace("questions:", "source: {qualtrics_missing: []}\nquestions:")
+    assert parse_study(off).warnings == []
+
+
 def test_minus_99_in_split_multi_columns_is_not_a_tick(tmp_path):
     # Qualtrics writes -99 in every column of a multi-select seen but not answered.
     rows = _qualtrics(

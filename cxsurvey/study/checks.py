@@ -55,6 +55,7 @@ def semantic_problems(
     for name, q in study.questions.items():
         _check_question(name, q, report)
     _check_source(study.source, report)
+    _check_qualtrics_missing(study, report)
     seen: dict[str, int] = {}
     index = figure_index or list(range(len(study.figures)))
     for i, fig in zip(index, study.figures, strict=True):
@@ -254,6 +255,29 @@ def _check_source(source: models.Source, report: _Report) -> None:
             report.add(
                 ("source", "encoding"),
                 f"unknown encoding {source.encoding!r}; use e.g. utf-8, utf-16, cp1252 or auto",
+            )
+
+
+def _check_qualtrics_missing(study: models.Study, report: _Report) -> None:
+    """An option or scale value that ``source.qualtrics_missing`` (-99 by default)
+    turns into "missing" in Qualtrics exports would never be counted there."""
+    missing = {_code_key(c) for c in study.source.qualtrics_missing}
+    if not missing:
+        return
+    declared: list[tuple[tuple[Any, ...], Any]] = []
+    for name, scale in study.scales.items():
+        declared += [(("scales", name, "values"), c) for c in scale.values]
+    for name, q in study.questions.items():
+        for key in ("options", "not_applicable"):
+            declared += [(("questions", name, key), c) for c in getattr(q, key, None) or []]
+    for path, code in declared:
+        if _code_key(code) in missing:
+            report.add(
+                path,
+                f"{'.'.join(map(str, path))}: code {code!r} is missing in Qualtrics exports "
+                "(source.qualtrics_missing), so it would never be counted there; set "
+                "source.qualtrics_missing: [] if it is an answer",
+                "warning",
             )
 
 
