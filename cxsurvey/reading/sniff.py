@@ -90,8 +90,11 @@ class Layout:
 
 def sniff(path: Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
     """Work out how to read ``path``; raise DataError for what cannot be read."""
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     if not head:
         raise DataError(f"{path}: the file is empty; export the responses again")
     if head.startswith((b"$FL2", b"$FL3")) or fmt == "sav":
@@ -216,6 +219,8 @@ def _header_records(path: Path, enc: str, delimiter: str) -> list[list[str]]:
         raise DataError(
             f"{path}: unknown encoding {enc!r}; set source.encoding to e.g. utf-8, utf-16 or cp1252"
         ) from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     except csv.Error as exc:
         raise DataError(
             f"{path}: header record {len(rows) + 1} cannot be parsed ({exc}); check for a broken "
