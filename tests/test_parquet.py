@@ -24,12 +24,13 @@ def _run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def _figures_json(export, *study):
+def _figures_json(export, *study, keep_export=False):
     result = _run("figures", export, *study, "--format", "json", "--no-cache")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     data.pop("data_sha256")
-    data.pop("export")  # how the file was read (layout, encoding) differs by design
+    if not keep_export:
+        data.pop("export")  # how the file was read (layout, encoding) differs by design
     return data
 
 
@@ -137,3 +138,23 @@ def test_damaged_parquet_and_empty_folders_are_one_line_errors(tmp_path):
     result = _run("figures", empty)
     assert result.exit_code == 2
     assert "is a directory with no .parquet files" in result.output
+
+
+def test_converted_qualtrics_data_keeps_the_minus_99_rule(tmp_path):
+    """-99 is missing in Qualtrics exports by default; a dataset converted from one is read
+    the same way, so a study without source.missing gives the CSV's figures, not means
+    pulled down by -99 answers."""
+    text = (REPO / "configs" / "cx_practitioner_study.yaml").read_text(encoding="utf-8")
+    assert "  missing: [-99]" in text
+    study = tmp_path / "no_missing.yaml"
+    study.write_text(text.replace("  missing: [-99]", "  missing: []"), encoding="utf-8")
+    out = tmp_path / "sample.parquet"
+    assert _run("convert", SAMPLE_EXPORT, "--study", study, "--out", out).exit_code == 0
+    from_parquet = _figures_json(out, "--study", study, keep_export=True)
+    from_csv = _figures_json(SAMPLE_EXPORT, "--study", study, keep_export=True)
+    assert from_parquet["export"]["description"] == (
+        "Parquet dataset (converted from a Qualtrics export (3 header rows))"
+    )
+    assert from_parquet["export"]["missing"] == from_csv["export"]["missing"]
+    from_parquet.pop("export"), from_csv.pop("export")
+    assert from_parquet == from_csv

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from cxsurvey.errors import DataError
-from cxsurvey.reading.parquet import LABELS_KEY
+from cxsurvey.reading.parquet import LABELS_KEY, PROVENANCE_KEY
 
 ROWS_PER_GROUP = 1 << 20
 
@@ -39,7 +39,7 @@ def write_dataset(
         raise DataError(f"{out}: directory {out.parent} does not exist; create it first")
     metadata = {
         LABELS_KEY: json.dumps(labels, ensure_ascii=False).encode("utf-8"),
-        b"cxsurvey.provenance": json.dumps(provenance).encode("utf-8"),
+        PROVENANCE_KEY: json.dumps(provenance).encode("utf-8"),
     }
     table = table.replace_schema_metadata(metadata)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

@@ -21,6 +21,7 @@ from cxsurvey.reading.sniff import Layout
 
 MAGIC = b"PAR1"
 LABELS_KEY = b"cxsurvey.labels"
+PROVENANCE_KEY = b"cxsurvey.provenance"  # {"layout": the export's layout kind, ...}
 
 
 def is_parquet(path: Path) -> bool:
@@ -71,7 +72,8 @@ def read_parquet(
 
     dataset = open_dataset(path)
     header = list(dataset.schema.names)
-    layout = Layout("parquet", "binary", columns=Header.from_records(header))
+    origin = str(_stored_json(dataset.schema, PROVENANCE_KEY).get("layout", ""))
+    layout = Layout("parquet", "binary", columns=Header.from_records(header), origin=origin)
     mapping = resolve(layout, columns, optional)
     wanted = list(dict.fromkeys(mapping.values()))
     try:
@@ -113,14 +115,19 @@ def _plain_types(table):
 
 
 def _stored_labels(schema) -> dict[str, str]:
-    raw = (schema.metadata or {}).get(LABELS_KEY)
+    return {str(k): str(v) for k, v in _stored_json(schema, LABELS_KEY).items()}
+
+
+def _stored_json(schema, key: bytes) -> dict:
+    """A JSON object kept in the schema metadata; {} when absent or unreadable."""
+    raw = (schema.metadata or {}).get(key)
     if not raw:
         return {}
     try:
-        labels = json.loads(raw)
+        value = json.loads(raw)
     except ValueError:
         return {}
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _first_line(exc: Exception) -> str:

@@ -51,6 +51,7 @@ class Layout:
     encoding: str  # a Python codec name; "utf-8" covers a BOM too
     delimiter: str = ","
     columns: Header = field(default_factory=Header)
+    origin: str = ""  # Parquet written by convert or sample: the layout it was converted from
 
     @property
     def header(self) -> list[str]:
@@ -71,8 +72,16 @@ class Layout:
         return self.kind in QUALTRICS_KINDS
 
     @property
+    def from_qualtrics(self) -> bool:
+        """A Qualtrics export or .sav, or a Parquet dataset converted from one (-99 rule)."""
+        kind = self.origin if self.kind == "parquet" and self.origin else self.kind
+        return kind in QUALTRICS_KINDS or kind == "sav"
+
+    @property
     def description(self) -> str:
         """One line for run summaries: ``Qualtrics export (3 header rows), utf-8, comma``."""
+        if self.kind == "parquet" and self.origin in _LAYOUT_NAMES:
+            return f"Parquet dataset (converted from a {_LAYOUT_NAMES[self.origin]})"
         if self.kind in ("sav", "parquet"):
             return _LAYOUT_NAMES[self.kind]
         sep = DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))

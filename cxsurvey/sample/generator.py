@@ -152,7 +152,7 @@ def write_sample_parquet(
     import pyarrow.parquet as pq
 
     from cxsurvey.reading.export import Export
-    from cxsurvey.reading.parquet import LABELS_KEY
+    from cxsurvey.reading.parquet import LABELS_KEY, PROVENANCE_KEY
     from cxsurvey.reading.sniff import Layout
     from cxsurvey.reading.typed import typed_columns
 
@@ -166,7 +166,10 @@ def write_sample_parquet(
             typed = typed_columns(export, study).table
             if writer is None:
                 schema = _sample_schema(typed.schema).with_metadata(
-                    {LABELS_KEY: json.dumps(labels, ensure_ascii=False).encode("utf-8")}
+                    {
+                        LABELS_KEY: json.dumps(labels, ensure_ascii=False).encode("utf-8"),
+                        PROVENANCE_KEY: b'{"layout": "qualtrics", "source": "cxsurvey sample"}',
+                    }
                 )
                 writer = pq.ParquetWriter(out, schema, compression="zstd")
             writer.write_table(typed.cast(writer.schema))

@@ -191,10 +191,11 @@ def load_responses(path: str | Path, study: Study) -> Responses:
 
 
 def effective_missing(study: Study, export: Export | Layout) -> list[Any]:
-    """``source.missing`` plus ``source.qualtrics_missing`` for Qualtrics layouts and .sav."""
+    """``source.missing`` plus ``source.qualtrics_missing`` for Qualtrics layouts and .sav,
+    and for Parquet converted from them."""
     codes = list(study.source.missing)
     layout = export.layout if isinstance(export, Export) else export
-    if layout.is_qualtrics or layout.kind == "sav":
+    if layout.from_qualtrics:
         codes += [c for c in study.source.qualtrics_missing if c not in codes]
     return codes
 
