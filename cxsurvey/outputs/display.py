@@ -18,6 +18,8 @@ def _kind(stat: str, label: str) -> str:
 def display_value(value: float | None, kind: str) -> str:
     if value is None:
         return ""
+    if kind in DRIVER_UNITS:
+        return DRIVER_UNITS[kind].format(value)
     if kind == "mean":
         return f"{value:.2f}"
     if kind == "nps":
@@ -25,8 +27,12 @@ def display_value(value: float | None, kind: str) -> str:
     return f"{value:.0f}%"
 
 
+DRIVER_UNITS = {"r2": "{:.3f}", "share": "{:.1f}%", "r": "{:+.2f}"}
+"""Display of key-driver cells (``Cell.unit``): shares of R², % of R², correlations."""
+
+
 def display_cell(cell: Cell, stat: str, label: str) -> str:
-    text = display_value(cell.value, _kind(stat, label))
+    text = display_value(cell.value, cell.unit or _kind(stat, label))
     if cell.higher_than:
         text += " " + "".join(cell.higher_than)
     if cell.change is not None and cell.change.significant and cell.change.points is not None:
@@ -86,6 +92,7 @@ def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
         notes.append("Letters: the column is significantly higher than the lettered columns.")
     if any(c.change is not None for r in fig.rows for c in r.cells.values()):
         notes.append("▲ / ▼: a significant change from the previous period.")
+    notes += drivers_notes(fig)
     if warnings:
         notes += [f"Warning: {w}" for w in fig.warnings]
     return notes
@@ -109,3 +116,30 @@ def export_line(record: dict) -> str:
     if not record:
         return ""
     return f"export: {record['description']}; {describe_missing(record['missing'])}"
+
+
+def drivers_notes(fig: FigureResult) -> list[str]:
+    """How a key-drivers figure was computed, in words (empty for other figures)."""
+    d = fig.drivers
+    if d is None:
+        return []
+    r2 = f"R² = {d.r2:.3f}"
+    if d.r2_ci:
+        r2 += f" ({d.level:.0%} interval {d.r2_ci[0]:.3f}-{d.r2_ci[1]:.3f})"
+    weighted = f", weighted base {d.weighted_base:g}" if d.weighted_base is not None else ""
+    outcome = d.outcome_label
+    if d.yes_no:
+        outcome += " (1 = yes, 0 = any other answer: a linear probability model)"
+    notes = [
+        f"Outcome: {outcome}; n = {d.n} respondents who answered the outcome and "
+        f"every predictor{weighted} ({d.excluded} left out: listwise deletion); {r2}.",
+        "Shapley: the predictor's share of R² by the exact Shapley (LMG) decomposition over "
+        "all predictor subsets; Johnson: Johnson's (2000) relative weight; both sum to R² "
+        "(% columns: as a share of R²). r: correlation with the outcome. Mean: performance.",
+    ]
+    if d.replicates:
+        notes.append(
+            f"Intervals: {d.level:.0%} bootstrap percentile intervals from {d.replicates} "
+            f"resamples of respondents (seed {d.seed})."
+        )
+    return notes

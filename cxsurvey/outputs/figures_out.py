@@ -99,6 +99,9 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
         "percent": book.add_format({"num_format": "0"}),
         "mean": book.add_format({"num_format": "0.00"}),
         "nps": book.add_format({"num_format": "+0;-0;0"}),
+        "r2": book.add_format({"num_format": "0.000"}),  # key-driver units (Cell.unit)
+        "share": book.add_format({"num_format": '0.0"%"'}),
+        "r": book.add_format({"num_format": "+0.00;-0.00;0.00"}),
     }
     p_fmt = book.add_format({"num_format": "0.0000"})
     index = book.add_worksheet("Index")
@@ -133,7 +136,7 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
                 if value is None:
                     sheet.write_blank(r, j, None)
                 else:
-                    sheet.write_number(r, j, value, row_fmt)
+                    sheet.write_number(r, j, value, fmt.get(row.cells[c].unit, row_fmt))
             if gap and row.gap is not None:
                 if row.gap.points is not None:
                     sheet.write_number(r, len(cols) + 1, row.gap.points, row_fmt)

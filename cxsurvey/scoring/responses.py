@@ -146,7 +146,7 @@ def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
             where.setdefault(col, f"scales.{name}")
     users: dict[str, list[str]] = {}
     for fig in study.figures:
-        for name in (fig.question.split(".")[0], fig.by):
+        for name in ((fig.question or "").split(".")[0], fig.by, *_driver_names(fig)):
             if name in study.questions:
                 users.setdefault(name, []).append(repr(fig.id))
     for name, q in study.questions.items():
@@ -161,6 +161,11 @@ def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
     if src.id:
         where.setdefault(src.id, "source.id")
     return study.columns(), where
+
+
+def _driver_names(fig) -> list[str]:
+    names = [fig.outcome, *(fig.predictors or [])] if fig.kind == "drivers" else []
+    return [n.split(".")[0] for n in names if n]
 
 
 def load_responses(path: str | Path, study: Study) -> Responses:

@@ -282,6 +282,13 @@ def _check_qualtrics_missing(study: models.Study, report: _Report) -> None:
 
 
 def _check_figure(i: int, fig: models.Figure, study: models.Study, report: _Report) -> None:
+    from cxsurvey.study import drivers_checks
+
+    if fig.kind == "drivers":
+        drivers_checks.check_drivers(i, fig, study, report)
+        return
+    if not drivers_checks.check_table_keys(i, fig, report):
+        return
     at = ("figures", i)
     var = resolve_variable(fig.question, study)
     if var is None and report.known_broken(fig.question):

@@ -204,13 +204,20 @@ QUESTION_TYPES = ("single", "multi", "grid", "numeric", "nps", "date", "text")
 class Figure(Model):
     id: Name
     title: StrictStr | None = None
-    question: Name
+    kind: Literal["table", "drivers"] = "table"  # extension: key drivers (docs/drivers.md)
+    question: Name | None = None  # required for tables (checked in checks.py)
     by: Name | None = None
     show: Label = "options"
     stat: Literal["percent", "mean", "nps"] | None = None
     filter: list[Filter] = []
     sort: Literal["desc", "none"] = "none"
     period: Literal["week", "month", "quarter"] | None = None  # extension: date banners
+    # extension, `kind: drivers` only (docs/drivers.md)
+    outcome: Name | None = None
+    outcome_is: Label | None = None  # an option, net or bin label: a yes/no outcome
+    predictors: list[Name] | None = Field(None, min_length=1)
+    bootstrap: Annotated[StrictInt, Field(ge=0, le=100_000)] = 1000
+    seed: StrictInt = 1
 
 
 class Study(Model):

@@ -37,6 +37,7 @@ class Cell:
     sd: float | None = None  # standard deviation, for mean cells
     higher_than: tuple[str, ...] | None = None  # letters, with 3+ banner groups
     change: Gap | None = None  # change from the previous period, with a date banner
+    unit: str | None = None  # display kind when it is not the figure's stat (drivers)
 
     @property
     def test_base(self) -> float:
@@ -77,6 +78,47 @@ class Row:
 
 
 @dataclass(frozen=True)
+class DriversInfo:
+    """What a key-drivers figure was computed from (``kind: drivers``)."""
+
+    outcome: str
+    outcome_label: str
+    predictors: int
+    n: int  # respondents with every answer (listwise complete)
+    excluded: int  # in the figure's base but missing the outcome or a predictor
+    weighted_base: float | None  # sum of weights of the n, when weighted
+    r2: float
+    r2_ci: tuple[float, float] | None
+    replicates: int
+    dropped: int  # bootstrap replicates with a singular correlation matrix
+    seed: int
+    level: float = 0.95
+    missing: str = "listwise"
+    yes_no: bool = False  # outcome_is: 1 for that answer, 0 for the others
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
+            "predictors": self.predictors,
+            "n": self.n,
+            "excluded": self.excluded,
+            "weighted_base": self.weighted_base,
+            "r2": self.r2,
+            "r2_ci": list(self.r2_ci) if self.r2_ci else None,
+            "bootstrap": {
+                "replicates": self.replicates,
+                "dropped": self.dropped,
+                "seed": self.seed,
+                "level": self.level,
+                "interval": "percentile",
+            },
+            "missing": self.missing,
+            "yes_no": self.yes_no,
+        }
+
+
+@dataclass(frozen=True)
 class FigureResult:
     id: str
     title: str
@@ -88,6 +130,7 @@ class FigureResult:
     warnings: list[str] = field(default_factory=list)
     letters: dict[str, str] | None = None
     filter: str | None = None  # the figure's filter in words, for footnotes
+    drivers: DriversInfo | None = None  # key-drivers figures only
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -102,6 +145,9 @@ class FigureResult:
         }
         if self.letters is not None:
             out["letters"] = self.letters
+        if self.drivers is not None:
+            out["kind"] = "drivers"
+            out["drivers"] = self.drivers.to_dict()
         return out
 
 

@@ -45,7 +45,12 @@ def figures(
         progress.stage("figures", len(chosen))
     results = []
     for f in chosen:
-        results.append(figure(f, scores, options))
+        if f.kind == "drivers":
+            from cxsurvey.tabulation.drivers import drivers_figure
+
+            results.append(drivers_figure(f, scores, options.small_base))
+        else:
+            results.append(figure(f, scores, options))
         if progress is not None:
             progress.advance(f.id)
     loaded = scores.responses.export
@@ -69,7 +74,13 @@ def _shared_work(
 ) -> tuple[list[str], dict[Any, Callable[[], Any]]]:
     """Columns the figures read as numbers, and the split of delimited multi cells."""
     study, responses = scores.study.study, scores.responses
-    names = [n for f in figures for n in (f.question.split(".")[0], f.by) if n]
+    names = [
+        n
+        for f in figures
+        for n in ((f.question or "").split(".")[0], f.by, f.outcome, *(f.predictors or []))
+        if n
+    ]
+    names = [n.split(".")[0] for n in names]
     columns = [study.source.weight] if study.source.weight else []
     delimited: dict[Any, Callable[[], Any]] = {}
     for name in names:

@@ -45,6 +45,10 @@ def _dark(colour: str) -> bool:
 
 def draw(spec: ChartSpec):
     """The chart as a matplotlib Figure."""
+    if spec.kind == "quadrant":
+        from cxsurvey.outputs.charts.quadrant import draw_quadrant
+
+        return draw_quadrant(spec)
     _, Figure = _matplotlib()
     n_cat, n_series = len(spec.categories), len(spec.series)
     per_row = 0.55 if spec.kind in ("stacked", "bars") else 0.3 * n_series + 0.25

@@ -52,6 +52,10 @@ class ChartSpec:
 
 
 def chart_spec(fig: FigureResult, study: models.Study | None = None) -> ChartSpec:
+    if fig.drivers is not None:
+        from cxsurvey.outputs.charts.quadrant import quadrant_spec
+
+        return quadrant_spec(fig)
     bases = {col: _base_text(fig, col) for col in fig.columns}
     if fig.question.endswith(".band") or fig.stat == "nps":
         return _stacked(fig, bases)

@@ -6,7 +6,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cxsurvey.outputs.display import base_row, display_cell, display_gap, export_line, header
+from cxsurvey.outputs.display import (
+    base_row,
+    display_cell,
+    display_gap,
+    drivers_notes,
+    export_line,
+    header,
+)
 from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
 
@@ -47,6 +54,7 @@ def figure_table(fig: FigureResult) -> Table:
         )
     if any(c.small_base for r in fig.rows for c in r.cells.values()):
         notes.append("† small base")
+    notes += drivers_notes(fig)
     notes += [f"warning: {w}" for w in fig.warnings]
     table.caption = "; ".join(notes) or None
     table.caption_justify = "left"
