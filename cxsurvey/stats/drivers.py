@@ -150,7 +150,7 @@ def _johnson(c: np.ndarray, vals: np.ndarray, vecs: np.ndarray) -> np.ndarray:
     lam = (vecs * root[..., None, :]) @ np.swapaxes(vecs, -1, -2)
     with np.errstate(invalid="ignore", divide="ignore"):
         inv = (vecs / root[..., None, :]) @ np.swapaxes(vecs, -1, -2)
-    beta = (inv @ rxy[..., None])[..., 0]
+        beta = (inv @ rxy[..., None])[..., 0]
     return (lam**2 @ (beta**2)[..., None])[..., 0]
 
 
