@@ -13,11 +13,11 @@ Both sum to the full model's R². Everything works on (weighted) correlation
 matrices, so a bootstrap needs one matrix per replicate and no refits per
 respondent.
 
-All-subsets R²: subsets are visited as a tree in which a subset's children add
-one predictor after its largest, and each step is one forward *sweep* of the
+All-subsets R²: subsets form a tree in which a subset's children add one
+predictor after its largest, and each step is one forward *sweep* of the
 residual covariance of the remaining variables (never an un-sweep, so errors do
-not accumulate). Every step is vectorised over the bootstrap replicates, so
-2^p numpy operations serve all replicates at once.
+not accumulate). Each step is vectorised over a whole group of subsets and over
+the bootstrap replicates.
 """
 
 from __future__ import annotations
@@ -78,55 +78,54 @@ def subset_r2(corr: np.ndarray) -> np.ndarray:
     predictors. Returns (2^p,) or (B, 2^p): entry ``m`` is the R² of the subset
     whose bit ``j`` is set when predictor ``j`` is in it (entry 0 is 0). A
     singular subset gives NaN or inf in the replicates it affects.
+
+    Subsets are grouped by their largest predictor and by the step that made
+    them: the children of a group whose largest predictor is ``top`` add one
+    predictor ``j > top`` by one forward sweep, done for the whole group (and
+    every replicate) at once. A group's state is the residual covariance of the
+    predictors after ``top`` and the outcome given the subset, so about p^3 / 6
+    array operations cover all 2^p subsets.
     """
     single = corr.ndim == 2
     m = np.asarray(corr, dtype=float)[None] if single else np.asarray(corr, dtype=float)
     p = m.shape[-1] - 1
     out = np.zeros((m.shape[0], 1 << p))
-    outcome_var = m[:, p, p].copy()
-
-    def extend(mask: int, state: np.ndarray, first: int) -> None:
-        # ``state``: residual covariance of predictors first..p-1 and the outcome
-        # (last) given the predictors in ``mask``.
-        for j in range(first, p):
-            i = j - first
-            col = state[:, i + 1 :, i]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                child = (
-                    state[:, i + 1 :, i + 1 :]
-                    - col[:, :, None] * col[:, None, :] / state[:, i, i][:, None, None]
-                )
-            sub = mask | (1 << j)
-            out[:, sub] = 1.0 - child[:, -1, -1] / outcome_var
-            if j + 1 < p:
-                extend(sub, child, j + 1)
-
-    extend(0, m, 0)
+    outcome_var = m[:, p, p][:, None]
+    pending: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {-1: [(np.array([0]), m[:, None])]}
+    for top in range(-1, p - 1):
+        for masks, state in pending.pop(top):  # (subsets,), (B, subsets, s, s)
+            for j in range(top + 1, p):
+                i = j - top - 1
+                col = state[..., i + 1 :, i]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    scaled = col / state[..., i, i][..., None]
+                    child = state[..., i + 1 :, i + 1 :] - col[..., :, None] * scaled[..., None, :]
+                sub = masks | (1 << j)
+                out[:, sub] = 1.0 - child[..., -1, -1] / outcome_var
+                if j < p - 1:
+                    pending.setdefault(j, []).append((sub, child))
     return out[0] if single else out
-
-
-def _popcounts(p: int) -> np.ndarray:
-    masks = np.arange(1 << p)
-    counts = np.zeros(1 << p, dtype=np.int64)
-    for j in range(p):
-        counts += (masks >> j) & 1
-    return counts
 
 
 def lmg_from_subsets(r2: np.ndarray, p: int) -> np.ndarray:
     """Shapley (LMG) shares from all-subsets R² ((2^p,) or (B, 2^p) -> (p,) or (B, p)).
 
-    share_j = sum over subsets S without j of |S|!(p-|S|-1)!/p! x (R²(S+j) - R²(S)).
+    share_j = sum over subsets S without j of w(|S|) (R²(S + j) - R²(S)), with
+    w(s) = s!(p-s-1)!/p!. Regrouped by subset, that is one matrix product:
+    share_j = sum over all T of R²(T) A[T, j], A[T, j] = w(|T|-1) when j is in T,
+    else -w(|T|).
     """
+    with np.errstate(invalid="ignore"):  # NaN subsets of singular replicates
+        return r2 @ _shapley_matrix(p)
+
+
+def _shapley_matrix(p: int) -> np.ndarray:
     weight = np.array([factorial(s) * factorial(p - s - 1) / factorial(p) for s in range(p)])
-    sizes = _popcounts(p)
+    weight = np.append(weight, 0.0)  # w(p) never applies: the full set has no j outside it
     masks = np.arange(1 << p)
-    out = []
-    for j in range(p):
-        without = masks[(masks >> j) & 1 == 0]
-        gain = r2[..., without | (1 << j)] - r2[..., without]
-        out.append(gain @ weight[sizes[without]])
-    return np.stack(out, axis=-1)
+    member = ((masks[:, None] >> np.arange(p)) & 1).astype(bool)
+    size = member.sum(axis=1)
+    return np.where(member, weight[np.maximum(size - 1, 0)][:, None], -weight[size][:, None])
 
 
 def johnson_weights(corr: np.ndarray) -> np.ndarray:
@@ -201,7 +200,7 @@ def bootstrap(
     weights: np.ndarray | None,
     replicates: int,
     seed: int,
-    chunk: int = 250,
+    chunk: int | None = None,
 ) -> Bootstrap:
     """Resample respondents with replacement ``replicates`` times (seeded) and
     compute the importance of each resample.
@@ -213,6 +212,9 @@ def bootstrap(
     """
     rng = np.random.default_rng(seed)
     n, q = data.shape
+    if chunk is None:  # about 25 million numbers per chunk: counts, subsets, sweep states
+        per = max(n, 1 << (q - 1)) * 8
+        chunk = max(1, min(replicates, 25_000_000 // per))
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     cross = (data[:, :, None] * data[:, None, :]).reshape(n, q * q)
     parts: list[Importance] = []
