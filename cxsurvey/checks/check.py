@@ -62,6 +62,7 @@ def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
     responses.prefetch(c for c in paths if c not in delimited and c != study.source.id)
     found: list[Problem] = _layout_notes(responses)
     found += _duplicate_ids(responses)
+    found += _quality(study_file, responses)
     for name, scale in study.scales.items():
         for group, items in scale.groups.items():
             for i, item in enumerate(items):
@@ -180,6 +181,48 @@ def _duplicate_ids(responses: Responses) -> list[Problem]:
         f"{'; '.join(examples)}; remove duplicate responses or set source.id"
     )
     return [Problem(responses.export.path, msg)]
+
+
+QUALITY_RULES = {"speeder": "speeders", "straightliner": "straightliners",
+                 "duplicate": "duplicates", "bot": "bots"}  # fmt: skip
+
+
+def _quality(study_file: StudyFile, responses: Responses) -> list[Problem]:
+    """One warning per screening rule that flagged anyone: count, rule, example ids,
+    and whether source.include screens them out."""
+    q = responses.quality
+    if q is None:
+        return []
+    table = responses.export.table
+    included = np.zeros(responses.read, dtype=bool)
+    included[responses.row_numbers] = True
+    out = []
+    for flag, rows in q.flags.items():
+        n = int(rows.sum())
+        unjudged = q.unjudged.get(flag, 0)
+        if n == 0 and unjudged == 0:
+            continue
+        idx = np.flatnonzero(rows)[:EXAMPLES]
+        if responses.id_column is not None:
+            ids = [str(table.column(responses.id_column)[int(i)].as_py()) for i in idx]
+        else:
+            ids = [f"row {int(i) + 1}" for i in idx]
+        kept = int((rows & included).sum())
+        fate = (
+            f"{kept} of them still included: screen them out with "
+            f"{{column: quality.{flag}, in: [0]}} in source.include"
+            if kept
+            else "all screened out by source.include"
+        )
+        text = (
+            f"quality: {n} of {int(q.screened.sum())} respondents flagged as {flag} "
+            f"({q.rules[flag]})"
+        )
+        text += f", e.g. {', '.join(ids)}; {fate}" if n else ""
+        if unjudged:
+            text += f"; {unjudged} could not be judged (blank or non-numeric cell)"
+        out.append(_at(study_file, ("quality", QUALITY_RULES[flag]), "warning", text))
+    return out
 
 
 def _examples(responses: Responses, column: str, mask: np.ndarray) -> str:

@@ -21,7 +21,8 @@ from cxsurvey.errors import DataError
 from cxsurvey.reading.cells import CellValues, cell_values, number_isin
 from cxsurvey.reading.export import Export, load_export
 from cxsurvey.reading.sniff import Layout
-from cxsurvey.scoring.filters import filter_mask
+
+
 from cxsurvey.study.models import Study, question_columns
 
 
@@ -42,6 +43,7 @@ class Responses:
     _cells: dict[str, CellValues] = field(default_factory=dict, repr=False)
     outside: dict[str, str] = field(default_factory=dict)  # scale item -> codes-outside warning
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    quality: Any = None  # QualityFlags over every row read, when the study screens (quality:)
 
     @property
     def missing(self) -> list[Any]:
@@ -139,6 +141,8 @@ def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
     src = study.source
     for i, f in enumerate(src.include):
         where.setdefault(f.column, f"source.include[{i}]")
+    for column, rule in study.quality.columns(study) if study.quality else []:
+        where.setdefault(column, f"quality.{rule}")
     if src.weight:
         where.setdefault(src.weight, "source.weight")
     for name, scale in study.scales.items():
@@ -185,14 +189,16 @@ def load_responses(path: str | Path, study: Study) -> Responses:
     )
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
     read = export.num_rows
-    keep = filter_mask(export.table, study.source.include, effective_missing(study, export))
+    from cxsurvey.scoring.quality import include_mask
+
+    keep, quality = include_mask(export.table, study, id_column, effective_missing(study, export))
     rows = np.flatnonzero(keep)
     if len(rows) == 0:
         raise DataError(
             f"{export.path}: source.include keeps none of the {read} responses; "
             "check the filter codes against the export"
         )
-    return Responses(study, export, read, id_column, rows)
+    return Responses(study, export, read, id_column, rows, quality=quality)
 
 
 def effective_missing(study: Study, export: Export | Layout) -> list[Any]:

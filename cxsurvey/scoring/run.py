@@ -30,11 +30,14 @@ class ScoreResult:
     @property
     def respondents(self) -> dict:
         """The spec's ``respondents`` record: read, included, scored per scale."""
-        return {
+        out = {
             "read": self.responses.read,
             "included": self.responses.included,
             "scored": {name: s.n_scored for name, s in self.scales.items()},
         }
+        if self.responses.quality is not None:
+            out["quality"] = quality_summary(self.responses)
+        return out
 
     @property
     def export(self) -> dict:
@@ -64,7 +67,24 @@ class ScoreResult:
         for name, seg in self.segments.items():
             names.append(name)
             arrays.append(_labels(seg.group.astype(np.int64), seg.labels))
+        if self.responses.quality is not None:
+            for name, flags in self.responses.quality.columns().items():
+                names.append(name)
+                arrays.append(pa.array(flags[self.responses.row_numbers]))
         return pa.table(arrays, names=names)
+
+
+def quality_summary(responses: Responses) -> dict:
+    """Screening counts: rows the rules judged (kept by the other include filters),
+    how many each rule flagged, and how many the quality filters screened out."""
+    q = responses.quality
+    screened = int(q.screened.sum())
+    return {
+        "screened": screened,
+        "flagged": q.counts(),
+        "excluded": screened - responses.included,
+        "rules": q.rules,
+    }
 
 
 def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:

@@ -56,6 +56,9 @@ def semantic_problems(
         _check_question(name, q, report)
     _check_source(study.source, report)
     _check_qualtrics_missing(study, report)
+    from cxsurvey.study.quality_checks import check_quality
+
+    check_quality(study, report)
     seen: dict[str, int] = {}
     index = figure_index or list(range(len(study.figures)))
     for i, fig in zip(index, study.figures, strict=True):

@@ -220,6 +220,65 @@ class Figure(Model):
     seed: StrictInt = 1
 
 
+class Speeders(Model):
+    """Extension (docs/quality.md): duration under ``fraction`` x the median."""
+
+    column: Name = "Duration (in seconds)"
+    fraction: Annotated[float, Field(gt=0, lt=1)] = 0.5
+
+
+class Straightliners(Model):
+    """Extension: the same answer to every item of a grid or scale (zero variance)."""
+
+    questions: list[Name] = Field(min_length=1)  # grid questions or scales
+    min_items: Annotated[StrictInt, Field(ge=2)] = 5
+
+
+class Duplicates(Model):
+    """Extension: Qualtrics RelevantID duplicates, and repeated respondent ids."""
+
+    column: Name | None = "Q_RelevantIDDuplicate"
+    same_id: bool = True
+
+
+class Bots(Model):
+    """Extension: Qualtrics reCAPTCHA score under ``below``."""
+
+    column: Name = "Q_RecaptchaScore"
+    below: Annotated[float, Field(gt=0, le=1)] = 0.5
+
+
+class Quality(Model):
+    """Extension: response-quality screening; each rule runs when present."""
+
+    speeders: Speeders | None = None
+    straightliners: Straightliners | None = None
+    duplicates: Duplicates | None = None
+    bots: Bots | None = None
+
+    def columns(self, study: Study) -> list[tuple[str, str]]:
+        """(export column, rule) for every column the rules read."""
+        out = []
+        if self.speeders:
+            out.append((self.speeders.column, "speeders"))
+        if self.straightliners:
+            for name in self.straightliners.questions:
+                q = study.questions.get(name)
+                items = list(q.columns.values()) if isinstance(q, Grid) else []
+                if name in study.scales:
+                    items = study.scales[name].items
+                out += [(c, "straightliners") for c in items]
+        if self.duplicates and self.duplicates.column:
+            out.append((self.duplicates.column, "duplicates"))
+        if self.bots:
+            out.append((self.bots.column, "bots"))
+        return out
+
+
+QUALITY_PREFIX = "quality."
+"""Filters on ``quality.<flag>`` read the screening flags, not export columns."""
+
+
 class Study(Model):
     version: Literal[1]
     study: Name
@@ -228,13 +287,19 @@ class Study(Model):
     segments: dict[Name, Segment] = {}
     questions: dict[Name, Question] = {}
     figures: list[Figure] = []
+    quality: Quality | None = None  # extension: response-quality screening
+
+    def is_flag(self, column: str) -> bool:
+        """Whether a filter's column names a quality flag rather than an export column."""
+        return self.quality is not None and column.startswith(QUALITY_PREFIX)
 
     def columns(self) -> list[str]:
         """Every export column the study reads, in first-use order, without duplicates."""
         cols: list[str] = []
         src = self.source
         cols += [src.id] if src.id else []
-        cols += [f.column for f in src.include]
+        cols += [f.column for f in src.include if not self.is_flag(f.column)]
+        cols += [c for c, _ in self.quality.columns(self)] if self.quality else []
         cols += [src.weight] if src.weight else []
         for scale in self.scales.values():
             cols += scale.items

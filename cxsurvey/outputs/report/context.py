@@ -41,6 +41,7 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
     r = result.respondents
     respondents = [f"{r['read']} responses read", f"{r['included']} included"]
     respondents += [f"{n} scored on {name}" for name, n in r["scored"].items()]
+    respondents += _screening(r.get("quality"))
     respondents.append(export_line(scores.export))
     filters = describe_filters(study.source.include)
     segments = []
@@ -61,6 +62,20 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
         segments,
         _methods(result, scores.responses.missing, study.source.weight),
     )
+
+
+def _screening(quality: dict | None) -> list[str]:
+    """'20 screened out by quality rules (speeder: 17, straightliner: 3; ...)'."""
+    if not quality:
+        return []
+    flagged = {k: v for k, v in quality["flagged"].items() if k != "flagged"}
+    counts = ", ".join(f"{k}: {v}" for k, v in flagged.items())
+    rules = "; ".join(f"{k} = {v}" for k, v in quality["rules"].items())
+    return [
+        f"{quality['excluded']} screened out by quality rules of {quality['screened']} checked "
+        f"({quality['flagged']['flagged']} flagged; {counts}; a respondent can carry several "
+        f"flags; rules: {rules})"
+    ]
 
 
 def _scale_words(name: str, scale: Scale) -> str:
