@@ -333,7 +333,11 @@ def _segments(study_file: StudyFile, responses: Responses) -> list[Problem]:
     if not study_file.study.segments:
         return []
     out = []
-    for name, split in score_responses(responses, study_file).segments.items():
+    try:
+        scored = score_responses(responses, study_file)
+    except DataError as exc:  # e.g. a clusters segment whose model file is missing
+        return [_at(study_file, ("segments",), "error", str(exc))]
+    for name, split in scored.segments.items():
         sizes = split.sizes()
         small = {label: n for label, n in sizes.items() if n < MIN_GROUP}
         if small:

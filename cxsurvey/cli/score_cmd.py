@@ -35,6 +35,12 @@ def score(
     ),
     fmt: ScoreFormat = typer.Option(ScoreFormat.csv, "--format", "-f", help="Output format."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
+    fit_clusters: bool = typer.Option(
+        False,
+        "--fit-clusters",
+        help="Fit the cluster segments whose `model:` file does not exist and save it "
+        "(an existing model is used, never overwritten).",
+    ),
 ) -> None:
     """Score every respondent: group scores, totals, bands and segment groups."""
     from cxsurvey.outputs.scores_out import write_scores
@@ -42,7 +48,8 @@ def score(
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
-    result = run_score(export, study_file)
+    result = run_score(export, study_file, fit_clusters=fit_clusters)
+    saved = _save_models(result.new_models())
     write_scores(result, fmt.value, out)
     if not quiet:
         from cxsurvey.outputs.terminal.console import console
@@ -50,3 +57,20 @@ def score(
 
         # With data on stdout, the summary goes to stderr so pipes stay clean.
         console(stderr=out is None).print(score_summary(result, out))
+        for path in saved:
+            typer.echo(f"wrote cluster model {path}", err=True)
+
+
+def _save_models(models: dict[Path, dict]) -> list[Path]:
+    import json
+
+    from cxsurvey.errors import DataError
+    from cxsurvey.outputs.atomic import atomic_output
+
+    for path, model in models.items():
+        if path.exists():  # the run saw no file; someone wrote one since
+            raise DataError(f"{path}: a cluster model appeared meanwhile; not overwriting it")
+        with atomic_output(path, "w", encoding="utf-8") as fh:
+            json.dump(model, fh, indent=1)
+            fh.write("\n")
+    return list(models)

@@ -33,6 +33,7 @@ def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
         "respondents": result.respondents,
         "segments": {
             name: {"scale": s.scale, "median": s.median, "sizes": s.sizes()}
+            | (_clusters(s.clusters) if s.clusters is not None else {})
             for name, s in result.segments.items()
         },
         "columns": list(frame.columns),
@@ -41,6 +42,16 @@ def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
     text = json.dumps(head, ensure_ascii=False, indent=1)
     rows = frame.to_json(orient="records", double_precision=15, force_ascii=False)
     out.write((text[:-2] + ',\n "rows": ' + rows + "\n}\n").encode())
+
+
+def _clusters(info) -> dict:
+    return {
+        "kind": "clusters",
+        "model": str(info.path) if info.path else None,
+        "fitted": info.fitted,
+        "k": info.model.k,
+        "silhouette": info.model.silhouette,
+    }
 
 
 WRITERS = {"csv": scores_csv, "json": scores_json}

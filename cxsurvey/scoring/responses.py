@@ -21,8 +21,6 @@ from cxsurvey.errors import DataError
 from cxsurvey.reading.cells import CellValues, cell_values, number_isin
 from cxsurvey.reading.export import Export, load_export
 from cxsurvey.reading.sniff import Layout
-
-
 from cxsurvey.study.models import Study, question_columns
 
 

@@ -51,6 +51,15 @@ class ScoreResult:
         record["warnings"] = responses.integrity_warnings()
         return record
 
+    def new_models(self) -> dict[Path, dict]:
+        """Cluster models fitted on this run that the study wants saved (path -> JSON)."""
+        out = {}
+        for seg in self.segments.values():
+            info = seg.clusters
+            if info is not None and info.fitted and info.path is not None:
+                out[info.path] = info.model.to_dict()
+        return out
+
     def table(self) -> pa.Table:
         """One row per included respondent, in the export's order."""
         id_name = self.responses.id_column or "row"
@@ -92,13 +101,25 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, pa.array(labels, pa.string())).cast(pa.string())
 
 
-def score(export: str | Path, study: StudyFile) -> ScoreResult:
+def score(export: str | Path, study: StudyFile, fit_clusters: bool = False) -> ScoreResult:
     """Read ``export``, score every scale and split every segment of ``study``."""
-    return score_responses(load_responses(export, study.study), study)
+    return score_responses(load_responses(export, study.study), study, fit_clusters)
 
 
-def score_responses(responses: Responses, study: StudyFile) -> ScoreResult:
-    """Score every scale and split every segment of already loaded responses."""
+def _clusters(name, seg, study, scales, responses, fit_clusters: bool) -> SegmentSplit:
+    from cxsurvey.scoring.clusters import cluster_segment
+
+    group, model, info = cluster_segment(name, seg, study, scales, responses, fit_clusters)
+    return SegmentSplit(name, seg.label or name, model.order_by, None, model.labels, group, info)
+
+
+def score_responses(
+    responses: Responses, study: StudyFile, fit_clusters: bool = False
+) -> ScoreResult:
+    """Score every scale and split every segment of already loaded responses.
+
+    ``fit_clusters``: fit the clusters segments whose model file does not exist yet
+    (``ScoreResult.new_models`` holds them for the caller to save)."""
     items = [c for scale in study.study.scales.values() for c in scale.items]
     responses.prefetch(items)
     scales = {
@@ -106,8 +127,10 @@ def score_responses(responses: Responses, study: StudyFile) -> ScoreResult:
     }
     questions = {c for q in study.study.questions.values() for c in question_columns(q)}
     responses.forget(c for c in items if c not in questions)
-    segments = {
-        name: median_split(name, seg, scales[seg.median_split])
-        for name, seg in study.study.segments.items()
-    }
+    segments = {}
+    for name, seg in study.study.segments.items():
+        if seg.kind == "clusters":
+            segments[name] = _clusters(name, seg, study, scales, responses, fit_clusters)
+        else:
+            segments[name] = median_split(name, seg, scales[seg.median_split])
     return ScoreResult(study, responses, scales, segments)

@@ -9,6 +9,7 @@ unscored respondents are in neither group.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,11 +25,12 @@ class SegmentSplit:
     label: str
     scale: str
     median: float | None
-    labels: list[str]  # [high, low]; group codes index into it
-    group: np.ndarray  # int8: HIGH, LOW or NONE per respondent
+    labels: list[str]  # [high, low] (clusters: the tiers); group codes index into it
+    group: np.ndarray  # int8: HIGH, LOW or NONE per respondent (clusters: tier index)
+    clusters: Any = None  # ClusterInfo, for `kind: clusters` segments
 
     def sizes(self) -> dict[str, int]:
-        counts = np.bincount(self.group[self.group >= 0], minlength=2)
+        counts = np.bincount(self.group[self.group >= 0], minlength=len(self.labels))
         return dict(zip(self.labels, counts.tolist(), strict=True))
 
 

@@ -182,6 +182,11 @@ def _check_bands(name: str, scale: models.Scale, values: list[float], report: _R
 
 def _check_segment(name: str, seg: models.Segment, study: models.Study, report: _Report) -> None:
     at = ("segments", name)
+    if seg.kind == "clusters":
+        from cxsurvey.study.cluster_checks import check_clusters
+
+        check_clusters(name, seg, study, report)
+        return
     if seg.median_split not in study.scales and not report.known_broken(seg.median_split):
         report.add(
             (*at, "median_split"),

@@ -98,11 +98,55 @@ class Scale(Model):
         return [item for items in self.groups.values() for item in items]
 
 
+class KRange(Model):
+    """A range of cluster counts to choose from by silhouette."""
+
+    min: Annotated[StrictInt, Field(ge=2)]
+    max: Annotated[StrictInt, Field(ge=2, le=20)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> KRange:
+        if self.min > self.max:
+            raise ValueError(f"`min` ({self.min}) is greater than `max` ({self.max})")
+        return self
+
+
 class Segment(Model):
+    """A median split (the spec's), or cluster tiers (``kind: clusters``, docs/clusters.md)."""
+
     label: StrictStr | None = None
-    median_split: Name
-    high: Label
-    low: Label
+    kind: Literal["median_split", "clusters"] = "median_split"
+    median_split: Name | None = None
+    high: Label | None = None
+    low: Label | None = None
+    # extension, kind: clusters
+    variables: list[Name] | None = Field(None, min_length=1)  # S, S.<group>, S.groups, numeric
+    k: Annotated[StrictInt, Field(ge=2, le=20)] | KRange = 3
+    order_by: Name | None = None  # a scale score (or one of the variables): tier 1 = highest mean
+    labels: list[Label] | None = Field(None, min_length=2)
+    model: Name | None = None  # JSON file of the fitted model, relative to the study file
+    seed: StrictInt = 1
+    starts: Annotated[StrictInt, Field(ge=1, le=1000)] = 10
+
+    @model_validator(mode="after")
+    def _kind_keys(self) -> Segment:
+        if self.kind == "median_split":
+            missing = [k for k in ("median_split", "high", "low") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(f"a median split needs {', '.join(f'`{k}`' for k in missing)}")
+            return self
+        if self.variables is None:
+            raise ValueError("a clusters segment needs `variables`")
+        if self.median_split is not None or self.high is not None or self.low is not None:
+            raise ValueError("`median_split`, `high` and `low` do not apply to `kind: clusters`")
+        if self.labels is not None:
+            if not isinstance(self.k, int):
+                raise ValueError("`labels` needs a fixed `k`; with a range the tiers are numbered")
+            if len(self.labels) != self.k:
+                raise ValueError(f"`labels` has {len(self.labels)} labels for k = {self.k}")
+            if len(set(self.labels)) != len(self.labels):
+                raise ValueError("`labels` repeats a label")
+        return self
 
 
 class _Question(Model):

@@ -47,6 +47,9 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
     segments = []
     for name, split in scores.segments.items():
         sizes = split.sizes()
+        if split.clusters is not None:
+            segments.append(_cluster_words(name, split, sizes))
+            continue
         median = "none (nobody scored)" if split.median is None else f"{split.median:g}"
         segments.append(
             f"{split.label} ({name}): split at the median {split.scale} score, {median}; "
@@ -61,6 +64,26 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
         [_scale_words(name, scale) for name, scale in study.scales.items()],
         segments,
         _methods(result, scores.responses.missing, study.source.weight),
+    )
+
+
+def _cluster_words(name: str, split, sizes: dict[str, int]) -> str:
+    info = split.clusters
+    m = info.model
+    how = (
+        f"classified with the saved model {info.path.name} (fitted on {m.n} respondents)"
+        if not info.fitted
+        else f"fitted on this data ({m.n} respondents)"
+    )
+    chosen = ""
+    if m.silhouette:
+        chosen = f", k = {m.k} chosen by mean silhouette ({', '.join(f'k={k}: {v:.3f}' for k, v in m.silhouette.items())})"
+    return (
+        f"{split.label} ({name}): k-means clusters of {', '.join(m.variables)} "
+        f"(standardised; {m.starts} seeded starts, seed {m.seed}{chosen}), {how}; tiers "
+        f"ordered by mean {m.order_by}, highest first "
+        f"({', '.join(f'{k}: {v}' for k, v in sizes.items())}; respondents missing a variable "
+        "are in no tier)."
     )
 
 

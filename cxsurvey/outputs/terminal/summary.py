@@ -55,6 +55,10 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
         parts.append(bands)
     for name, seg in result.segments.items():
         sizes = ", ".join(f"{label} {n}" for label, n in seg.sizes().items())
+        if seg.clusters is not None:
+            how = "fitted" if seg.clusters.fitted else "classified with the saved model"
+            parts.append(Text(f"{name}: {seg.clusters.model.k} clusters ({how}); {sizes}"))
+            continue
         parts.append(
             Text(
                 f"{name}: median {seg.scale} = {_fmt(seg.median)} "

@@ -1,0 +1,210 @@
+"""Cluster tiers (``kind: clusters``): k-means on standardised scores, saved as a
+model so that later waves are classified the same way.
+
+Fit (scikit-learn, the optional ``clusters`` extra): the respondents with every
+variable (listwise) are standardised (mean 0, population sd 1), k-means runs
+``starts`` times from seeded k-means++ starts and keeps the best; with a range
+of k the k with the highest mean silhouette wins (ties: the smaller k). Tiers
+are ordered by the mean ``order_by`` score of their members, highest first, and
+labelled ``labels`` in that order (default ``Tier 1``...).
+
+Classify (numpy only): standardise with the *saved* means and sds and assign
+each respondent the nearest saved centroid (Euclidean; ties: the first, i.e.
+higher tier). A respondent missing a variable is in no tier.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cxsurvey.errors import DataError
+from cxsurvey.scoring.responses import Responses
+from cxsurvey.scoring.scales import ScaleScores
+from cxsurvey.scoring.segments import NONE
+from cxsurvey.study import models
+
+MODEL_VERSION = 1
+SILHOUETTE_SAMPLE = 10_000
+
+
+@dataclass(frozen=True)
+class ClusterModel:
+    variables: list[str]
+    mean: list[float]
+    sd: list[float]
+    centroids: list[list[float]]  # standardised, in tier order
+    labels: list[str]
+    order_by: str
+    k: int
+    seed: int
+    starts: int
+    silhouette: dict[str, float]  # k -> mean silhouette (the k tried)
+    n: int  # respondents the model was fitted on
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cxsurvey_cluster_model": MODEL_VERSION, **self.__dict__}
+
+    @classmethod
+    def read(cls, path: Path, segment: str) -> ClusterModel:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.pop("cxsurvey_cluster_model") != MODEL_VERSION:
+                raise ValueError("unknown version")
+            model = cls(**data)
+            shape = np.asarray(model.centroids, dtype=float).shape
+            if shape != (model.k, len(model.variables)) or len(model.labels) != model.k:
+                raise ValueError("centroids do not match k and the variables")
+            if len(model.mean) != len(model.variables) or len(model.sd) != len(model.variables):
+                raise ValueError("means or sds do not match the variables")
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise DataError(
+                f"{path}: not a cluster model of segment {segment!r} ({exc}); refit it with "
+                "cxsurvey score --fit-clusters after moving it away"
+            ) from None
+        return model
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """How a clusters segment was made, for reports and JSON."""
+
+    model: ClusterModel
+    path: Path | None  # the saved model, or None when fitted in memory
+    fitted: bool  # fitted on this run (False: classified with a saved model)
+
+
+def variable_values(
+    names: list[str], study: models.Study, scales: dict[str, ScaleScores], responses: Responses
+) -> tuple[list[str], np.ndarray]:
+    """(labels, n x p values with NaN when missing) of the clustering variables."""
+    labels, columns = [], []
+    for name in names:
+        scale_name, _, part = name.partition(".")
+        if scale_name in scales:
+            s = scales[scale_name]
+            if not part:
+                labels.append(name)
+                columns.append(s.total)
+            elif part == "groups":
+                labels += [f"{scale_name}.{g}" for g in s.groups]
+                columns += list(s.groups.values())
+            else:
+                labels.append(name)
+                columns.append(s.groups[part])
+            continue
+        q = study.questions[name]
+        cells = responses.cells(q.column)
+        x = np.where(cells.missing, np.nan, cells.numbers)
+        if q.range is not None:
+            x = np.where((x >= q.range[0]) & (x <= q.range[1]), x, np.nan)
+        labels.append(name)
+        columns.append(x)
+    return labels, np.column_stack(columns).astype(float)
+
+
+def order_values(
+    seg: models.Segment, labels: list[str], x: np.ndarray, scales: dict[str, ScaleScores]
+) -> np.ndarray:
+    name = seg.order_by or labels[0]
+    if name in labels:
+        return x[:, labels.index(name)]
+    scale_name, _, part = name.partition(".")
+    s = scales[scale_name]
+    return s.total if not part else s.groups[part]
+
+
+def fit(name: str, seg: models.Segment, labels: list[str], x: np.ndarray, order) -> ClusterModel:
+    try:
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import silhouette_score
+    except ImportError:
+        raise DataError(
+            f"segment {name!r}: fitting clusters needs scikit-learn; install it with "
+            "pip install 'cxsurvey[clusters]'"
+        ) from None
+    ok = np.isfinite(x).all(axis=1)
+    ks = [seg.k] if isinstance(seg.k, int) else list(range(seg.k.min, seg.k.max + 1))
+    n = int(ok.sum())
+    if n <= max(ks):
+        raise DataError(
+            f"segment {name!r}: {n} respondent(s) have every clustering variable; "
+            f"{max(ks)} clusters need more"
+        )
+    mean = x[ok].mean(axis=0)
+    sd = x[ok].std(axis=0)
+    if (sd == 0).any():
+        flat = labels[int(np.argmax(sd == 0))]
+        raise DataError(f"segment {name!r}: {flat!r} has one value for everyone; drop it")
+    z = (x[ok] - mean) / sd
+    fits, scores = {}, {}
+    for k in ks:
+        km = KMeans(n_clusters=k, n_init=seg.starts, random_state=seg.seed).fit(z)
+        fits[k] = km
+        if len(ks) > 1:
+            size = min(n, SILHOUETTE_SAMPLE)
+            scores[k] = float(
+                silhouette_score(z, km.labels_, sample_size=size, random_state=seg.seed)
+            )
+    best = max(ks, key=lambda k: (scores.get(k, 0.0), -k))
+    km = fits[best]
+    means = np.array([np.nanmean(order[ok][km.labels_ == c]) for c in range(best)])
+    tier_of = np.argsort(-means, kind="stable")  # tier order: highest mean first
+    names = seg.labels or [f"Tier {i + 1}" for i in range(best)]
+    return ClusterModel(
+        labels,
+        mean.tolist(),
+        sd.tolist(),
+        km.cluster_centers_[tier_of].tolist(),
+        list(names),
+        seg.order_by or labels[0],
+        best,
+        seg.seed,
+        seg.starts,
+        {str(k): v for k, v in scores.items()},
+        n,
+    )
+
+
+def classify(model: ClusterModel, x: np.ndarray) -> np.ndarray:
+    """Tier index per respondent (nearest saved centroid after the saved scaling)."""
+    ok = np.isfinite(x).all(axis=1)
+    z = (x - np.asarray(model.mean)) / np.asarray(model.sd)
+    c = np.asarray(model.centroids)
+    dist = ((z[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+    group = np.full(len(x), NONE, dtype=np.int8)
+    group[ok] = np.argmin(dist[ok], axis=1)
+    return group
+
+
+def model_path(seg: models.Segment, study_file: Any) -> Path | None:
+    if seg.model is None:
+        return None
+    base = Path(study_file.file).parent if getattr(study_file, "file", None) else Path(".")
+    return base / seg.model
+
+
+def cluster_segment(name: str, seg: models.Segment, study_file, scales, responses, fit_new: bool):
+    """(group codes, labels, ClusterInfo) of a clusters segment; see the module doc."""
+    study = study_file.study
+    labels, x = variable_values(seg.variables, study, scales, responses)
+    path = model_path(seg, study_file)
+    if path is not None and path.exists():
+        model = ClusterModel.read(path, name)
+        if model.variables != labels:
+            raise DataError(
+                f"{path}: the model of segment {name!r} was fitted on {model.variables}, the "
+                f"study now names {labels}; restore the variables or refit into a new file"
+            )
+        return classify(model, x), model, ClusterInfo(model, path, False)
+    if path is not None and not fit_new:
+        raise DataError(
+            f"segment {name!r}: its model {path} does not exist; fit and save it with "
+            "cxsurvey score --fit-clusters (it is never overwritten once written)"
+        )
+    model = fit(name, seg, labels, x, order_values(seg, labels, x, scales))
+    return classify(model, x), model, ClusterInfo(model, path, True)
