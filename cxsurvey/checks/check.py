@@ -100,7 +100,8 @@ def _column_paths(study: models.Study) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """(column, study key path) for every column the study reads."""
     src = study.source
     for i, f in enumerate(src.include):
-        yield f.column, ("source", "include", i, "column")
+        if not study.is_flag(f.column):  # quality.<flag> is computed, not read
+            yield f.column, ("source", "include", i, "column")
     if src.weight:
         yield src.weight, ("source", "weight")
     if src.id:
@@ -117,6 +118,8 @@ def _column_paths(study: models.Study) -> Iterator[tuple[str, tuple[Any, ...]]]:
     for i, fig in enumerate(study.figures):
         for j, f in enumerate(fig.filter):
             yield f.column, ("figures", i, "filter", j, "column")
+    for column, rule in study.quality.columns(study) if study.quality else []:
+        yield column, ("quality", rule)
 
 
 def _missing_columns(
