@@ -52,6 +52,20 @@ def quadrant_spec(fig: FigureResult) -> ChartSpec:
     )
 
 
+OFFSETS = (((5, 4), "left"), ((5, -11), "left"), ((-5, 4), "right"), ((-5, -11), "right"))
+
+
+def _label_place(fx: float, fy: float, placed: list[tuple[float, float]]):
+    """The first label offset whose anchor is not crowded by an earlier label."""
+    for (dx, dy), align in OFFSETS:
+        ax_, ay = fx + dx / 500, fy + dy / 350
+        if all(abs(ax_ - px) > 0.12 or abs(ay - py) > 0.03 for px, py in placed):
+            placed.append((ax_, ay))
+            return (dx, dy), align
+    placed.append((fx, fy))
+    return OFFSETS[0]
+
+
 def draw_quadrant(spec: ChartSpec):
     from cxsurvey.outputs.charts.draw import _matplotlib
 
@@ -64,15 +78,22 @@ def draw_quadrant(spec: ChartSpec):
         for x, y, lo, hi in zip(share, mean, low, high, strict=True)
         if x is not None and y is not None
     ]
+    ys = [p[1] for p in points] or [0.0]
+    pad = max((max(ys) - min(ys)) * 0.25, 0.05)
+    y_low, y_span = min(ys) - pad, max(ys) - min(ys) + 2 * pad
+    x_span = spec.axis[1] - spec.axis[0] or 1.0
+    placed: list[tuple[float, float]] = []  # label anchors, in axis fractions
     for (x, y, lo, hi), label in zip(points, spec.categories, strict=False):
         if lo is not None and hi is not None:
             ax.plot([lo, hi], [y, y], color="#b3b3b3", linewidth=1.0, zorder=1)
         ax.scatter([x], [y], s=36, color="#262626", zorder=2)
+        offset, align = _label_place(x / x_span, (y - y_low) / y_span, placed)
         ax.annotate(
             textwrap.fill(label, 24),
             (x, y),
-            xytext=(5, 4),
+            xytext=offset,
             textcoords="offset points",
+            ha=align,
             fontsize=7.5,
         )
     if points:
@@ -80,9 +101,7 @@ def draw_quadrant(spec: ChartSpec):
         y_mid = sum(p[1] for p in points) / len(points)
         ax.axvline(x_mid, color="#595959", linestyle="--", linewidth=0.8)
         ax.axhline(y_mid, color="#595959", linestyle="--", linewidth=0.8)
-        ys = [p[1] for p in points]
-        pad = max((max(ys) - min(ys)) * 0.25, 0.05)
-        ax.set_ylim(min(ys) - pad, max(ys) + pad)
+        ax.set_ylim(y_low, y_low + y_span)
         for text, h, v in QUADRANTS:
             ax.text(
                 0.98 if h == "right" else 0.02,
