@@ -428,3 +428,39 @@ def test_quadrant_chart_spec_places_each_predictor():
 def test_goldens_folder_documents_its_origin():
     assert (GOLDEN / "make_goldens.py").exists() and (GOLDEN / "lmg.R").exists()
     assert "make_goldens.py" in json.loads((GOLDEN / "lmg.json").read_text())["made_by"]
+
+
+def test_nps_outcome_with_numeric_and_single_predictors(tmp_path):
+    extra = (
+        DRIVERS.replace(
+            "figures:",
+            "  ltr: {type: nps, column: ltr}\n  spend: {type: numeric, column: sat, range: [0, 10]}\n"
+            "figures:",
+        )
+        + "  - {id: nps, kind: drivers, outcome: ltr, predictors: [spend, rec], bootstrap: 0}\n"
+    )
+    ltr = "10 7 3 9 8 6 5 12 2 0 9 8"  # 12 is not a 0-10 answer: unanswered
+    path, study = _tiny(tmp_path, extra, columns={"ltr": ltr})
+    fig = cxsurvey.figures(path, study, ["nps"]).figures[0]
+    y = np.array(ltr.split(), dtype=float)
+    y[y > 10] = np.nan
+    x = np.column_stack([_col("sat", missing=(-99, 11)), _col("rec")])
+    ok = np.isfinite(x).all(axis=1) & np.isfinite(y)
+    lmg, r2 = _lmg_plain(x[ok], y[ok])
+    assert fig.drivers.r2 == pytest.approx(r2, abs=1e-9)
+    assert [r.label for r in fig.rows] == ["spend", "rec"]
+    assert [r.cells["Shapley"].value for r in fig.rows] == pytest.approx(lmg, abs=1e-9)
+    assert fig.drivers.n == int(ok.sum()) == 9
+    assert any("column 'ltr'" in w for w in fig.warnings)
+
+
+def test_shares_are_never_negative_and_sum_to_r2_on_random_models():
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        p = int(rng.integers(2, 8))
+        x = rng.normal(size=(80, p)) @ rng.normal(size=(p, p))
+        y = x @ rng.normal(size=p) + rng.normal(size=80) * 3
+        imp, _ = d.importance(d.weighted_corr(np.column_stack([x, y])))
+        assert (imp.lmg >= -1e-12).all() and (imp.johnson >= -1e-12).all()
+        assert imp.lmg.sum() == pytest.approx(imp.r2, abs=1e-10)
+        assert imp.johnson.sum() == pytest.approx(imp.r2, abs=1e-10)
