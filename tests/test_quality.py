@@ -182,3 +182,14 @@ def test_a_quality_flag_without_a_quality_section_is_an_error():
     )
     with pytest.raises(StudyError, match="the study has no `quality:` section"):
         parse_study(text, "q.yaml")
+
+
+def test_a_duration_exactly_at_the_limit_is_no_speeder(tmp_path):
+    # durations 50, 100, 300, 500: median 200, half of it 100 -> only 50 is under it
+    rows = [[f"s{i}", "1", secs, "1", "2", "3", "4", "5", "false", "0.9"]
+            for i, secs in enumerate(["50", "100", "300", "500"])]  # fmt: skip
+    export = tmp_path / "edge.csv"
+    export.write_text(render_export(COLUMNS, rows, "qualtrics"))
+    text = (STUDY % "").replace("{fraction: 0.6}", "{fraction: 0.5}")
+    table = cxsurvey.score(export, parse_study(text, "q.yaml")).table().to_pydict()
+    assert table["quality.speeder"] == [1, 0, 0, 0]
