@@ -54,7 +54,7 @@ def figure_table(fig: FigureResult) -> Table:
         )
     if any(c.small_base for r in fig.rows for c in r.cells.values()):
         notes.append("† small base")
-    notes += drivers_notes(fig)
+    notes += [n.rstrip(".") for n in drivers_notes(fig)]
     notes += [f"warning: {w}" for w in fig.warnings]
     table.caption = "; ".join(notes) or None
     table.caption_justify = "left"
