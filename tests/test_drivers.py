@@ -395,6 +395,9 @@ def test_every_output_format_carries_the_drivers_figure(tmp_path):
     assert len(csv_out) == 1 + 6 * 6 and csv_out[1].startswith("financial_drivers,")
     md = run.invoke(app, [*base, "-f", "md"]).stdout
     assert "| Shapley | Shapley % |" in md and "listwise deletion" in md
+    share = next(r for r in fig["rows"])["cells"]["Shapley %"]
+    lo, hi = share["ci"]
+    assert f"{share['value']:.1f}% ({lo:.0f}-{hi:.0f})" in md
     table = run.invoke(app, [*base, "-f", "table"], env={"COLUMNS": "160"}).stdout
     assert "Shapley" in table and "R² =" in table
     xlsx = tmp_path / "d.xlsx"

@@ -27,12 +27,15 @@ def display_value(value: float | None, kind: str) -> str:
     return f"{value:.0f}%"
 
 
-DRIVER_UNITS = {"r2": "{:.3f}", "share": "{:.1f}%", "r": "{:+.2f}"}
-"""Display of key-driver cells (``Cell.unit``): shares of R², % of R², correlations."""
+DRIVER_UNITS = {"r2": "{:.3f}", "share": "{:.1f}%", "share_ci": "{:.1f}%", "r": "{:+.2f}"}
+"""Display of key-driver cells (``Cell.unit``): shares of R², % of R², correlations.
+``share_ci`` (the Shapley %) also shows its bootstrap interval, whole percents."""
 
 
 def display_cell(cell: Cell, stat: str, label: str) -> str:
     text = display_value(cell.value, cell.unit or _kind(stat, label))
+    if cell.unit == "share_ci" and cell.ci is not None:
+        text += f" ({cell.ci[0]:.0f}-{cell.ci[1]:.0f})"
     if cell.higher_than:
         text += " " + "".join(cell.higher_than)
     if cell.change is not None and cell.change.significant and cell.change.points is not None:
@@ -140,6 +143,7 @@ def drivers_notes(fig: FigureResult) -> list[str]:
     if d.replicates:
         notes.append(
             f"Intervals: {d.level:.0%} bootstrap percentile intervals from {d.replicates} "
-            f"resamples of respondents (seed {d.seed})."
+            f"resamples of respondents (seed {d.seed}); shown in brackets for Shapley %, "
+            "for every column in JSON and CSV."
         )
     return notes

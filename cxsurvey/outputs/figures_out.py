@@ -101,6 +101,7 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
         "nps": book.add_format({"num_format": "+0;-0;0"}),
         "r2": book.add_format({"num_format": "0.000"}),  # key-driver units (Cell.unit)
         "share": book.add_format({"num_format": '0.0"%"'}),
+        "share_ci": book.add_format({"num_format": '0.0"%"'}),
         "r": book.add_format({"num_format": "+0.00;-0.00;0.00"}),
     }
     p_fmt = book.add_format({"num_format": "0.0000"})

@@ -26,7 +26,7 @@ LEVEL = 0.95
 # (column, unit): unit picks the display rounding (outputs/display.py)
 COLUMNS = [
     ("Shapley", "r2"),  # LMG share of R²
-    ("Shapley %", "share"),  # ... as % of R²
+    ("Shapley %", "share_ci"),  # ... as % of R² (shown with its interval)
     ("Johnson", "r2"),  # Johnson's relative weight
     ("Johnson %", "share"),
     ("r", "r"),  # correlation with the outcome
