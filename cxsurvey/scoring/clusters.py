@@ -174,8 +174,8 @@ def classify(model: ClusterModel, x: np.ndarray) -> np.ndarray:
     """Tier index per respondent (nearest saved centroid after the saved scaling)."""
     ok = np.isfinite(x).all(axis=1)
     z = (x - np.asarray(model.mean)) / np.asarray(model.sd)
-    c = np.asarray(model.centroids)
-    dist = ((z[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+    # one centroid at a time: n x k distances, never an n x k x p array
+    dist = np.column_stack([((z - c) ** 2).sum(axis=1) for c in np.asarray(model.centroids)])
     group = np.full(len(x), NONE, dtype=np.int8)
     group[ok] = np.argmin(dist[ok], axis=1)
     return group
