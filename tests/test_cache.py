@@ -41,7 +41,7 @@ def _figures(path, study=DEFAULT_STUDY):
 def test_a_rerun_reads_the_cache_not_the_csv(cached):
     directory, path, parses = cached
     first = _figures(path)
-    assert len(parses) == 1 and len(list(directory.glob("*.arrow"))) == 1
+    assert len(parses) == 1 and len(list(directory.glob("*.cxcache"))) == 1
     again = _figures(path)
     assert len(parses) == 1  # no second parse
     assert again == first and again["data_sha256"] == first["data_sha256"]
@@ -58,15 +58,15 @@ def test_changed_content_or_columns_never_reuse_an_entry(cached, tmp_path):
     study = DEFAULT_STUDY.read_text()
     fewer.write_text(study[: study.index("\nquestions:")] + "\n")
     cxsurvey.figures(path, cxsurvey.load_study(fewer))
-    assert len(parses) == 3 and len(list(directory.glob("*.arrow"))) == 3
+    assert len(parses) == 3 and len(list(directory.glob("*.cxcache"))) == 3
 
 
 def test_a_corrupt_entry_is_ignored_with_a_warning_and_rebuilt(cached):
     directory, path, parses = cached
     first = _figures(path)
-    (entry,) = directory.glob("*.arrow")
+    (entry,) = directory.glob("*.cxcache")
     entry.write_bytes(b"not an arrow file")
-    with pytest.warns(CxSurveyWarning, match="ignoring the unreadable cache entry"):
+    with pytest.warns(CxSurveyWarning, match="ignoring the damaged cache entry"):
         again = _figures(path)
     assert again == first and len(parses) == 2
     with warnings.catch_warnings():
@@ -76,16 +76,13 @@ def test_a_corrupt_entry_is_ignored_with_a_warning_and_rebuilt(cached):
 
 
 def test_an_entry_for_other_settings_is_foreign(cached):
-    import pyarrow as pa
-
     directory, path, parses = cached
     _figures(path)
-    (entry,) = directory.glob("*.arrow")
-    with pa.memory_map(str(entry)) as source:
-        table = pa.ipc.open_file(source).read_all()
+    (entry,) = directory.glob("*.cxcache")
+    table, meta = cache.load(directory, entry.stem)
     other = "0" * 64  # a valid entry, but written under another key
-    cache.store(directory, other, table.replace_schema_metadata(None), {"rows": table.num_rows})
-    (directory / f"{other}.arrow").replace(entry)
+    cache.store(directory, other, table, meta)
+    cache.entry_path(directory, other).replace(entry)
     with pytest.warns(CxSurveyWarning, match="written for another export or settings"):
         _figures(path)
     assert len(parses) == 2
@@ -111,7 +108,7 @@ def test_no_cache_writes_nothing(tmp_path):
     result = CliRunner().invoke(
         app, ["figures", str(SAMPLE_EXPORT), "-o", str(out), "--cache-dir", str(directory)]
     )
-    assert result.exit_code == 0 and len(list(directory.glob("*.arrow"))) == 1
+    assert result.exit_code == 0 and len(list(directory.glob("*.cxcache"))) == 1
 
 
 def test_an_export_that_grows_while_read_is_not_cached(cached, monkeypatch):
@@ -127,4 +124,4 @@ def test_an_export_that_grows_while_read_is_not_cached(cached, monkeypatch):
     monkeypatch.setattr(export, "_read_csv", growing)
     with pytest.warns(CxSurveyWarning, match="changed while it was read; not cached"):
         _figures(path)
-    assert not list(directory.glob("*.arrow"))
+    assert not list(directory.glob("*.cxcache"))

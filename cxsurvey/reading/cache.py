@@ -5,13 +5,26 @@ its bytes, which the figures' ``data_sha256`` needs anyway) and the cache entry
 is named by a key over that hash and every reader setting (layout, encoding,
 delimiter, header rows, the columns read, the cache format and pyarrow's major
 version). So a changed export or a changed study column list never meets a
-stale entry. Entries are memory-mapped on read.
+stale entry.
+
+An entry is never trusted beyond its checksum. Its file is::
+
+    MAGIC (8 bytes) | SHA-256 of everything after it (32) | header length (8, little
+    endian) | header (JSON: key, columns, rows, payload offset and size) | padding |
+    payload (an Arrow IPC file)
+
+On read the whole file is memory-mapped and hashed; a bad magic, checksum, key,
+size or schema, or an Arrow payload that fails pyarrow's full validation (which
+guards against forged offsets that would otherwise read out of bounds), makes the
+entry a one-line warning, its removal and a rebuild. A bit flip, truncation or
+forged payload therefore costs one parse, never a wrong figure or a crash.
 
 Where: ``$CXSURVEY_CACHE_DIR`` (``off`` disables it), else
 ``$XDG_CACHE_HOME/cxsurvey``, else ``~/.cache/cxsurvey``; the CLI's
-``--cache-dir DIR`` and ``--no-cache`` override. An unreadable or foreign entry
-is ignored with a warning and rebuilt; an export whose size or modification time
-changes while it is read is not cached.
+``--cache-dir DIR`` and ``--no-cache`` override. An export whose size or
+modification time changes while it is read is not cached. Temp files of killed
+writes (``.KEY.cxsurvey-XXXX.tmp``) older than an hour are removed by a later
+store.
 """
 
 from __future__ import annotations
@@ -20,16 +33,31 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import struct
 import tempfile
+import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import CxSurveyWarning
 
-FORMAT = 1
+FORMAT = 2
+SUFFIX = ".cxcache"
+MAGIC = b"CXSCACHE"
+_PREFIX = len(MAGIC) + 32 + 8  # magic, digest, header length
+_MAX_HEADER = 1 << 20
+_ALIGN = 64
+TEMP_AGE = 3600.0  # seconds before a leftover temp file is surely not being written
+_TEMP = re.compile(r"^\.[0-9a-f]{64}\.cxsurvey-[A-Za-z0-9_]+\.tmp$")
 _UNSET = object()
 _configured: Any = _UNSET
+
+
+class BadEntry(ValueError):
+    """A cache entry that must not be used (named in the warning)."""
 
 
 def configure(directory: str | Path | None) -> None:
@@ -62,23 +90,27 @@ def cache_key(data_sha256: str, settings: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def load(directory: Path, key: str):
-    """(table, metadata) of the entry, or None on a miss (or a bad entry, with a warning)."""
+def entry_path(directory: Path, key: str) -> Path:
+    return directory / f"{key}{SUFFIX}"
+
+
+def load(directory: Path, key: str, columns: Sequence[str] | None = None):
+    """(table, metadata) of the entry, or None on a miss (or a bad entry, with a warning).
+
+    ``columns``, when given, are the names (in order) the table must have; every
+    column must be text, as the reader stores it.
+    """
     import pyarrow as pa
 
-    path = directory / f"{key}.arrow"
+    path = entry_path(directory, key)
     if not path.exists():
         return None
     try:
-        with pa.memory_map(str(path)) as source:
-            reader = pa.ipc.open_file(source)
-            meta = json.loads(reader.schema.metadata[b"cxsurvey"])
-            if meta.get("key") != key:
-                raise ValueError("written for another export or settings")
-            table = reader.read_all()
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        table, meta = _read_entry(path, key, columns)
+    except (OSError, BadEntry, pa.ArrowException) as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         warnings.warn(
-            f"ignoring the unreadable cache entry {path} ({exc}); rebuilding it",
+            f"ignoring the damaged cache entry {path} ({reason}); rebuilding it",
             CxSurveyWarning,
             stacklevel=2,
         )
@@ -88,6 +120,54 @@ def load(directory: Path, key: str):
     return table, meta
 
 
+def _read_entry(path: Path, key: str, columns: Sequence[str] | None):
+    import pyarrow as pa
+
+    with pa.memory_map(str(path)) as source:
+        return _check_entry(source.read_buffer(source.size()), key, columns)
+
+
+def _check_entry(whole, key: str, columns: Sequence[str] | None):
+    import pyarrow as pa
+
+    size = whole.size
+    if size < _PREFIX:
+        raise BadEntry("truncated: shorter than its header")
+    view = memoryview(whole)
+    if bytes(view[: len(MAGIC)]) != MAGIC:
+        raise BadEntry("not a cxsurvey cache file")
+    digest = bytes(view[len(MAGIC) : len(MAGIC) + 32])
+    if hashlib.sha256(view[len(MAGIC) + 32 :]).digest() != digest:
+        raise BadEntry("checksum mismatch: the file was damaged or altered")
+    (head_len,) = struct.unpack("<Q", view[len(MAGIC) + 32 : _PREFIX])
+    if head_len > min(_MAX_HEADER, size - _PREFIX):
+        raise BadEntry("header length out of range")
+    try:
+        head = json.loads(bytes(view[_PREFIX : _PREFIX + head_len]))
+    except ValueError:
+        raise BadEntry("unreadable header") from None
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise BadEntry("another cache format")
+    if head.get("key") != key:
+        raise BadEntry("written for another export or settings")
+    offset = head.get("offset")
+    if not isinstance(offset, int) or not _PREFIX + head_len <= offset < size:
+        raise BadEntry("payload offset out of range")
+    reader = pa.ipc.open_file(whole.slice(offset))
+    names = reader.schema.names
+    expected = list(columns) if columns is not None else head.get("columns")
+    if names != expected or names != head.get("columns"):
+        raise BadEntry("its columns are not the ones this study reads")
+    if not all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in reader.schema.types):
+        raise BadEntry("a column is not text")
+    table = reader.read_all()
+    table.validate(full=True)  # offsets and UTF-8 in bounds: a forged payload fails here
+    if table.num_rows != head.get("rows"):
+        raise BadEntry("row count does not match its header")
+    meta = head.get("meta")
+    return table, meta if isinstance(meta, dict) else {}
+
+
 def store(directory: Path, key: str, table, meta: dict[str, Any]) -> None:
     """Write an entry atomically; a cache that cannot be written is skipped quietly
     (it only costs the next run its parse)."""
@@ -95,20 +175,61 @@ def store(directory: Path, key: str, table, meta: dict[str, Any]) -> None:
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        schema = table.schema.with_metadata({b"cxsurvey": json.dumps({**meta, "key": key})})
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=directory)
+        sweep_temp_files(directory)
+        head = {"format": FORMAT, "key": key, "columns": table.schema.names}
+        head |= {"rows": table.num_rows, "meta": meta}
+        # The payload offset depends on the header's own length: settle it by iteration.
+        offset = 0
+        while True:
+            head["offset"] = offset
+            blob = json.dumps(head, ensure_ascii=False).encode()
+            start = -(-(_PREFIX + len(blob)) // _ALIGN) * _ALIGN
+            if start == offset:
+                break
+            offset = start
+        body = struct.pack("<Q", len(blob)) + blob + b"\0" * (offset - _PREFIX - len(blob))
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.cxsurvey-", suffix=".tmp", dir=directory)
         try:
-            with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, schema) as writer:
-                writer.write_table(table.cast(schema))
-            os.replace(tmp, directory / f"{key}.arrow")
+            with os.fdopen(fd, "w+b") as fh:
+                fh.write(MAGIC + bytes(32) + body)
+                with pa.ipc.new_file(fh, table.schema.remove_metadata()) as writer:
+                    writer.write_table(table)
+                fh.flush()
+                # Hash what is on disk (from the page cache), not a second copy in memory.
+                with pa.memory_map(tmp) as source:
+                    view = memoryview(source.read_buffer(source.size()))
+                    digest = hashlib.sha256(view[len(MAGIC) + 32 :]).digest()
+                    del view
+                fh.seek(len(MAGIC))
+                fh.write(digest)
+            os.replace(tmp, entry_path(directory, key))
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
     except OSError as exc:
         warnings.warn(
-            f"cannot write the cache in {directory} ({exc})", CxSurveyWarning, stacklevel=2
+            f"cannot write the cache in {directory} ({exc.strerror or exc})",
+            CxSurveyWarning,
+            stacklevel=2,
         )
+
+
+def sweep_temp_files(directory: Path, age: float = TEMP_AGE) -> int:
+    """Remove this cache's temp files older than ``age`` seconds (left by killed
+    writes); returns how many. Only names cxsurvey makes are touched."""
+    removed = 0
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if not _TEMP.match(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if entry.is_file(follow_symlinks=False) and now - info.st_mtime > age:
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def _index_path(directory: Path, export: Path) -> Path:
@@ -127,7 +248,17 @@ def indexed(directory: Path, export: Path, stat: os.stat_result) -> bool:
 
 
 def index(directory: Path, export: Path, stat: os.stat_result) -> None:
+    """Remember the export's size and time (atomically: a torn index only costs a hash)."""
     path = _index_path(directory, export)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
+        sweep_temp_files(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.cxsurvey-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise

@@ -158,7 +158,7 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, int]):
     known: str | None = None  # the hash, when it was needed before the parse
     if directory is not None and cache.indexed(directory, p, before):
         known = file_sha256(p)
-        hit = cache.load(directory, cache.cache_key(known, settings))
+        hit = cache.load(directory, cache.cache_key(known, settings), list(mapping))
         if hit is not None:
             return hit[0], known
     with ThreadPoolExecutor(max_workers=1) as pool:
