@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,6 +17,7 @@ from cxsurvey.cli.options import (
     STUDY_OPTION,
     apply_cache_options,
     load_study_option,
+    protect_inputs,
 )
 
 
@@ -72,10 +74,23 @@ def figures(
     from cxsurvey.outputs.terminal.progress import DelayedProgress
 
     options = Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
-    with DelayedProgress(quiet) as bar:
-        result = run_figures(export, study_file, figure, options, progress=bar)
-    if chart is not None:
-        _write_charts(result, study_file, chart, quiet)
+    protect_inputs(export, study_file, out=out)
+    with contextlib.ExitStack() as stack:
+        stage = None
+        if chart is not None:
+            from cxsurvey.outputs.atomic import staged_folder
+
+            stage = stack.enter_context(staged_folder(chart, "--chart"))
+        with DelayedProgress(quiet) as bar:
+            result = run_figures(export, study_file, figure, options, progress=bar)
+        if stage is not None:
+            _write_charts(result, study_file, stage, quiet)
+        _write_output(result, fmt, out)
+        if stage is not None:
+            stage.commit()  # charts land only once everything else succeeded
+
+
+def _write_output(result, fmt: FigureFormat, out: Path | None) -> None:
     if fmt is FigureFormat.table:
         from cxsurvey.outputs.terminal.console import console
         from cxsurvey.outputs.terminal.figure_table import figures_view
@@ -108,18 +123,17 @@ def figures(
         writer(result, fh)
 
 
-def _write_charts(result, study_file, folder: Path, quiet: bool) -> None:
-    from cxsurvey.errors import DataError
+def _write_charts(result, study_file, stage, quiet: bool) -> None:
+    """PNG and SVG of every figure into the staging folder, named by safe file stems."""
     from cxsurvey.outputs.charts.draw import save_chart
     from cxsurvey.outputs.charts.spec import chart_spec
+    from cxsurvey.outputs.safe_names import file_stems
     from cxsurvey.outputs.terminal.progress import progress
 
-    if folder.exists() and not folder.is_dir():
-        raise DataError(f"{folder}: --chart needs a folder, and this is a file")
-    folder.mkdir(parents=True, exist_ok=True)
+    stems = file_stems(f.id for f in result.figures)
     with progress(len(result.figures), "charts", quiet) as step:
         for fig in result.figures:
             spec = chart_spec(fig, study_file.study)
             for suffix in ("png", "svg"):
-                save_chart(spec, folder / f"{fig.id}.{suffix}")
+                save_chart(spec, stage.file(f"{stems[fig.id]}.{suffix}"))
             step(fig.id)

@@ -15,6 +15,7 @@ from cxsurvey.cli.options import (
     STUDY_OPTION,
     apply_cache_options,
     load_study_option,
+    protect_inputs,
 )
 
 
@@ -47,6 +48,11 @@ def report(
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     fmt = fmt or (ReportFormat.md if out.suffix.lower() == ".md" else ReportFormat.html)
+    protect_inputs(export, study_file, out=out)
+    if fmt is ReportFormat.md:
+        from cxsurvey.outputs.report.markdown import check_charts_dir
+
+        check_charts_dir(out)  # before any work: a link or a file there is refused
     scores = score(export, study_file)
     result = run_figures(export, study_file, options=Options(alpha=alpha), scores=scores)
     context = report_context(result, scores)

@@ -8,7 +8,7 @@ import typer
 
 from cxsurvey.cli import app
 from cxsurvey.cli.errors import handle_errors
-from cxsurvey.cli.options import STUDY_OPTION, load_study_option
+from cxsurvey.cli.options import STUDY_OPTION, load_study_option, protect_inputs
 
 
 @app.command()
@@ -27,6 +27,7 @@ def sample(
     from cxsurvey.sample import write_sample, write_sample_parquet
 
     study_file = load_study_option(study)
+    protect_inputs(None, study_file, out=out)
     feedback = bundled_study("feedback")
     profile = "feedback" if study_file.sha256 == _sha256(feedback) else "practitioner"
     write = write_sample_parquet if out.suffix.lower() == ".parquet" else write_sample

@@ -15,6 +15,7 @@ from cxsurvey.cli.options import (
     STUDY_OPTION,
     apply_cache_options,
     load_study_option,
+    protect_inputs,
 )
 
 
@@ -48,6 +49,7 @@ def score(
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
+    protect_inputs(export, study_file, out=out)
     result = run_score(export, study_file, fit_clusters=fit_clusters)
     saved = _save_models(result.new_models())
     write_scores(result, fmt.value, out)

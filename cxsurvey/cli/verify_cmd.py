@@ -14,6 +14,7 @@ from cxsurvey.cli.options import (
     STUDY_OPTION,
     apply_cache_options,
     load_study_option,
+    protect_inputs,
 )
 
 
@@ -40,6 +41,7 @@ def verify(
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
+    protect_inputs(export, study_file, out=approved if update else None, option="--approved")
     if update:
         _update(export, study_file, approved)
         return

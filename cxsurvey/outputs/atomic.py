@@ -1,44 +1,123 @@
-"""Write output files atomically: a temp file in the same directory, then rename.
+"""Write outputs safely: atomically, never over an input, one line on a full disk.
 
-A failed or interrupted run never leaves a partial output, and an existing file
-is replaced only by a complete one.
+- ``atomic_output``: a temp file in the same directory (``.NAME.cxsurvey-XXXX.tmp``),
+  then a rename, so a failed or interrupted run never leaves a partial output and an
+  existing file is replaced only by a complete one. Temp files of killed runs older
+  than an hour are removed by the next write into that directory.
+- ``protect``: the run's inputs (export, study); an output that resolves to one of
+  them (the same path, through a symlink or a relative path, or a hard link) is
+  refused (exit 2) instead of overwriting it.
+- ``staged_folder``: files for a folder (charts) are written into a hidden sibling
+  staging folder and moved into place only when the run succeeds; nothing else in
+  the folder is touched.
+- Disk-full, quota and permission errors while writing are a one-line ``DataError``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
+import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 from cxsurvey.errors import DataError
+
+TEMP_AGE = 3600.0  # seconds; a write that old was killed, not slow
+_OURS = re.compile(r"^\..+\.cxsurvey-[A-Za-z0-9_]+\.(tmp|stage)$")
+_WRITE_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EFBIG: "the file is too large for this file system",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "an I/O error occurred",
+}
+_protected: list[tuple[str, Path]] = []
+
+
+def protect(inputs: Iterable[tuple[str, str | Path | None]] = ()) -> None:
+    """Make ``(role, path)`` the inputs of this run (replacing any earlier ones):
+    writing to any of them is refused."""
+    _protected[:] = [(role, Path(p)) for role, p in inputs if p is not None]
+
+
+def check_not_input(target: str | Path, option: str = "--out") -> None:
+    """Raise DataError when writing ``target`` would overwrite an input of this run."""
+    target = Path(target)
+    for role, source in _protected:
+        if _same_file(target, source):
+            raise DataError(
+                f"{target}: {option} is the {role} ({source}); writing there would destroy "
+                "an input, so choose another output path"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_error(target: Path, exc: OSError) -> DataError:
+    """A one-line error for an OSError met while writing ``target``."""
+    reason = _WRITE_ERRORS.get(exc.errno or 0) or exc.strerror or str(exc)
+    hint = (
+        "free some space or choose another output path"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        else "check the permissions or choose another output path"
+    )
+    return DataError(f"{target}: cannot write: {reason}; {hint}")
+
+
+def is_write_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS
 
 
 @contextlib.contextmanager
 def atomic_output(path: str | Path, mode: str = "w", **kwargs) -> Iterator[IO]:
     """Yield a file object; on success it replaces ``path``, on error it vanishes."""
     target = Path(path)
+    check_not_input(target)
     if target.is_dir():
         raise DataError(f"{target}: is a directory; give an output file name")
     if target.exists() and not target.is_file():
         # A device or pipe (/dev/null, a FIFO): there is nothing to replace atomically.
-        with open(target, mode, **kwargs) as fh:
-            yield fh
+        try:
+            with open(target, mode, **kwargs) as fh:
+                yield fh
+        except OSError as exc:
+            if is_write_error(exc):
+                raise write_error(target, exc) from None
+            raise
         return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise DataError(f"{target}: directory {directory} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    sweep_temp_files(directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.cxsurvey-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise write_error(target, exc) from None
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
         os.chmod(tmp, _mode(target))  # mkstemp's 0600 would hide the output from others
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if is_write_error(exc):
+            raise write_error(target, exc) from None  # type: ignore[arg-type]
         raise
 
 
@@ -49,3 +128,93 @@ def _mode(target: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def sweep_temp_files(directory: Path, age: float = TEMP_AGE) -> int:
+    """Remove temp files and staging folders cxsurvey left in ``directory`` more than
+    ``age`` seconds ago (killed runs); returns how many. Other names are never touched."""
+    removed = 0
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if not _OURS.match(entry.name) or entry.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime <= age:
+                    continue
+                if entry.name.endswith(".stage") and entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                elif entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                else:
+                    continue
+                removed += 1
+    return removed
+
+
+class Staging:
+    """A staging folder for the files of ``folder``; ``commit`` moves them in."""
+
+    def __init__(self, folder: Path, path: Path, option: str):
+        self.folder, self.path, self.option = folder, path, option
+        self.names: list[str] = []
+
+    def file(self, name: str) -> Path:
+        """Where to write the file that will be ``folder/name`` (a plain file name)."""
+        if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
+            raise ValueError(f"not a plain file name: {name!r}")
+        self.names.append(name)
+        return self.path / name
+
+    def commit(self) -> None:
+        """Move every staged file into the folder (created if needed), replacing files
+        of the same names and leaving every other file alone."""
+        check_folder(self.folder, self.option, follow_symlink=self.option == "--chart")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name in self.names:
+                dest = self.folder / name
+                check_not_input(dest, self.option)
+                if dest.is_dir() and not dest.is_symlink():
+                    raise DataError(f"{dest}: is a folder; move it away to write this chart")
+                os.replace(self.path / name, dest)
+        except OSError as exc:
+            raise write_error(self.folder, exc) from None
+
+
+def check_folder(folder: Path, option: str, follow_symlink: bool) -> None:
+    check_not_input(folder, option)
+    if folder.is_symlink() and not follow_symlink:
+        raise DataError(
+            f"{folder}: is a symbolic link; cxsurvey writes charts only into a real folder "
+            "beside the report, so remove the link or choose another --out"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: {option} needs a folder, and this is a file")
+
+
+@contextlib.contextmanager
+def staged_folder(folder: str | Path, option: str = "--chart") -> Iterator[Staging]:
+    """A staging folder beside ``folder``, removed on exit; call ``commit()`` on success.
+
+    ``option`` names the setting in messages; a symbolic link is followed only for
+    a folder the user named (``--chart``), not for one cxsurvey derives from --out.
+    """
+    folder = Path(folder)
+    check_folder(folder, option, follow_symlink=option == "--chart")
+    parent = folder.parent if str(folder.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        sweep_temp_files(parent)
+        path = Path(
+            tempfile.mkdtemp(prefix=f".{folder.name}.cxsurvey-", suffix=".stage", dir=parent)
+        )
+    except OSError as exc:
+        raise write_error(folder, exc) from None
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the charts from others
+    try:
+        yield Staging(folder, path, option)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -7,7 +7,6 @@ cells that a spreadsheet would run as a formula are neutralised.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import IO
@@ -21,7 +20,8 @@ from cxsurvey.outputs.display import (
     figure_notes,
     header,
 )
-from cxsurvey.outputs.safe_text import neutralise_text
+from cxsurvey.outputs.safe_names import sheet_names
+from cxsurvey.outputs.safe_text import md_text, neutralise_text
 from cxsurvey.tabulation.results import CSV_COLUMNS, FigureResult, FiguresResult
 
 
@@ -31,10 +31,9 @@ def figures_json(result: FiguresResult, out: IO[str]) -> None:
 
 
 def figures_csv(result: FiguresResult, out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    out.write(",".join(_csv_field(c) for c in CSV_COLUMNS) + "\n")
     for rec in result.records():
-        writer.writerow([_csv_value(v) for v in rec.values()])
+        out.write(",".join(_csv_field(_csv_value(v)) for v in rec.values()) + "\n")
 
 
 def _csv_value(v: object) -> object:
@@ -45,40 +44,45 @@ def _csv_value(v: object) -> object:
     return repr(float(v)) if isinstance(v, float) else v
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _csv_field(v: object) -> str:
+    """RFC 4180 quoting of every field with a comma, quote, CR or LF (the csv module
+    leaves a lone CR unquoted when rows end in LF, and a spreadsheet splits the row)."""
+    text = str(v)
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def figure_markdown(fig: FigureResult) -> str:
     cols = header(fig)
     lines = [
-        f"### {_md_escape(fig.title)}",
+        f"### {md_text(fig.title)}",
         "",
-        "| " + " | ".join(_md_escape(c) for c in cols) + " |",
+        "| " + " | ".join(md_text(c) for c in cols) + " |",
         "|" + "|".join([":---"] + ["---:"] * (len(cols) - 1)) + "|",
-        "| " + " | ".join(_md_escape(c) for c in base_row(fig)) + " |",
+        "| " + " | ".join(md_text(c) for c in base_row(fig)) + " |",
     ]
     for row in fig.rows:
         cells = [display_cell(row.cells[c], fig.stat, row.label) for c in fig.columns]
         gap = (
             [display_gap(row.gap, fig.stat, row.label)] if fig.by and len(fig.columns) == 3 else []
         )
-        lines.append("| " + " | ".join([_md_escape(row.label), *cells, *gap]) + " |")
+        lines.append("| " + " | ".join([md_text(row.label), *cells, *gap]) + " |")
     notes = figure_notes(fig)
     if notes:
-        lines += ["", *(f"*{_md_escape(n)}*  " for n in notes)]
+        lines += ["", *(f"*{md_text(n)}*  " for n in notes)]
     return "\n".join(lines) + "\n"
 
 
 def figures_markdown(result: FiguresResult, out: IO[str]) -> None:
     r = result.respondents
     out.write(
-        f"## {result.study}\n\nRespondents: {r['read']} read, {r['included']} included"
+        f"## {md_text(result.study)}\n\nRespondents: {r['read']} read, {r['included']} included"
         + "".join(f", {n} scored on {s}" for s, n in r["scored"].items())
         + ".\n\n"
     )
     if result.export:
-        out.write(_md_escape(export_line(result.export)) + ".\n\n")
+        out.write(md_text(export_line(result.export)) + ".\n\n")
     for fig in result.figures:
         out.write(figure_markdown(fig) + "\n")
 
@@ -107,13 +111,18 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
     p_fmt = book.add_format({"num_format": "0.0000"})
     index = book.add_worksheet("Index")
     index.write_row(0, 0, ["Sheet", "Figure", "Title", "Warnings"], bold)
-    used: set[str] = {"Index"}
+    names = sheet_names([f.id for f in result.figures], taken=["Index"])
     for i, fig in enumerate(result.figures, start=1):
-        name = _sheet_name(fig.id, used)
+        name = names[fig.id]
         index.write_row(
             i,
             0,
-            [name, fig.id, neutralise_text(fig.title), neutralise_text("; ".join(fig.warnings))],
+            [
+                neutralise_text(name),
+                neutralise_text(fig.id),
+                neutralise_text(fig.title),
+                neutralise_text("; ".join(fig.warnings)),
+            ],
         )
         sheet = book.add_worksheet(name)
         sheet.write(0, 0, neutralise_text(fig.title), bold)
@@ -141,7 +150,7 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
             if gap and row.gap is not None:
                 if row.gap.points is not None:
                     sheet.write_number(r, len(cols) + 1, row.gap.points, row_fmt)
-                sheet.write_string(r, len(cols) + 2, row.gap.test)
+                sheet.write_string(r, len(cols) + 2, neutralise_text(row.gap.test))
                 if row.gap.p_value is not None:
                     sheet.write_number(r, len(cols) + 3, row.gap.p_value, p_fmt)
         for k, note in enumerate(figure_notes(fig), start=len(fig.rows) + 5):
@@ -149,16 +158,6 @@ def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
         sheet.set_column(0, 0, 42)
     book.close()
     out.write(buffer.getvalue())
-
-
-def _sheet_name(fig_id: str, used: set[str]) -> str:
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in fig_id)[:31] or "figure"
-    name, k = base, 2
-    while name.lower() in {u.lower() for u in used}:
-        suffix = f"~{k}"
-        name, k = base[: 31 - len(suffix)] + suffix, k + 1
-    used.add(name)
-    return name
 
 
 TEXT_WRITERS = {"json": figures_json, "csv": figures_csv, "md": figures_markdown}

@@ -1,31 +1,86 @@
-"""Neutralise text cells that a spreadsheet would run as a formula.
+"""Text from the data (labels, titles, ids, cells) made safe for where it is shown.
 
-A cell starting with ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe, the
-convention Excel and LibreOffice show as plain text (OWASP "CSV injection").
+- **Spreadsheets** (CSV, XLSX): a text cell starting with one of OWASP's formula
+  triggers (``=``, ``+``, ``-``, ``@``, tab, carriage return, and the full-width
+  ``＝ ＋ － ＠``) gets a leading apostrophe, the convention Excel and LibreOffice
+  show as plain text ("CSV injection"). A cell that is a plain number (``-5``,
+  ``+1.5e3``) is left alone: a spreadsheet reads it as that number, never as a formula.
+- **Markdown**: ``md_text`` backslash-escapes the characters CommonMark and GitHub
+  read as markup or raw HTML, and folds line breaks, so a label is shown verbatim.
+- **Messages**: ``clean_message`` strips control and terminal escape characters and
+  cuts very long values, so a 10 MB cell is never echoed whole into a one-line error.
 """
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
+import re
+from typing import Any
 
-TRIGGERS = ("=", "+", "-", "@")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_TRIGGER_CLASS = "[=+\\-@\\t\\r\uff1d\uff0b\uff0d\uff20]"
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_NUMBER_RE = re.compile(_NUMBER)
 
 
 def neutralise_text(value: str) -> str:
-    return "'" + value if value.startswith(TRIGGERS) else value
+    """``value`` with a leading apostrophe when a spreadsheet would run it as a formula."""
+    if value.startswith(TRIGGERS) and not _NUMBER_RE.fullmatch(value):
+        return "'" + value
+    return value
 
 
-def neutralise_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """The same text column with formula-like cells neutralised (vectorised)."""
-    risky = pc.match_substring_regex(arr, r"^[=+\-@]")
+def neutralise_array(arr: Any) -> Any:
+    """The same text column (a pyarrow array) with formula-like cells neutralised
+    (vectorised)."""
+    import pyarrow.compute as pc
+
+    risky = pc.and_not(
+        pc.match_substring_regex(arr, f"^{_TRIGGER_CLASS}"),
+        pc.match_substring_regex(arr, f"^{_NUMBER}$"),
+    )
     if not pc.any(risky).as_py():
         return arr
     return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
 
 
-def neutralise_table(table: pa.Table) -> pa.Table:
+def neutralise_table(table: Any) -> Any:
+    import pyarrow as pa
+
     for i, field in enumerate(table.schema):
-        if pa.types.is_string(field.type):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             table = table.set_column(i, field.name, neutralise_array(table.column(i)))
     return table
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$&!{}()])")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
+
+
+def md_text(text: str) -> str:
+    """``text`` as literal Markdown inline text (also safe inside a table cell)."""
+    return _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+
+
+# C0 and C1 controls (ESC starts terminal sequences), DEL, and bidirectional overrides
+# that could make a message read differently from what it says.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 2000
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """``repr``-like text of a value for a message: at most ``limit`` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    text = clean_message(text, limit=limit)
+    return text
+
+
+def clean_message(text: str, limit: int = MAX_MESSAGE) -> str:
+    """One printable line: control characters shown as ``\\xNN``, line breaks as
+    ``\\n``, and the middle of a text longer than ``limit`` cut out (with a count)."""
+    text = text.replace("\r", "\\r").replace("\t", " ")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if len(text) > limit:
+        keep_end = min(300, limit // 3)
+        cut = len(text) - limit
+        text = f"{text[: limit - keep_end]}… [{cut:,} characters cut] …{text[-keep_end:]}"
+    return text

@@ -186,6 +186,7 @@ def render(spec: ChartSpec, fmt: str) -> bytes:
         "svg.hashsalt": spec.figure_id,
         "hatch.linewidth": 0.5,
         "font.family": list(plan.families),
+        "text.parse_math": False,  # labels are data: `Pay $5 or $10` keeps its dollars
     }
     with matplotlib.rc_context(rc), warnings.catch_warnings(), fonts.quiet_font_manager():
         # Missing glyphs are reported once, by script, through the plan's warnings.

@@ -3,26 +3,33 @@ folder beside it (``report.md`` + ``report_charts/ID.png``)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from cxsurvey.errors import DataError
-from cxsurvey.outputs.atomic import atomic_output
+from cxsurvey.outputs.atomic import Staging, atomic_output, check_folder, staged_folder
 from cxsurvey.outputs.charts.draw import save_chart
 from cxsurvey.outputs.charts.fonts import chart_plan
 from cxsurvey.outputs.charts.spec import chart_spec
 from cxsurvey.outputs.figures_out import figure_markdown
 from cxsurvey.outputs.report.context import ReportContext
 from cxsurvey.outputs.report.html import fonts_sentence
+from cxsurvey.outputs.safe_names import file_stems
+from cxsurvey.outputs.safe_text import md_text
 from cxsurvey.study.models import Study
 from cxsurvey.tabulation.results import FiguresResult
 
 
 def charts_dir(out: Path) -> Path:
     return out.with_name(f"{out.stem}_charts")
+
+
+def check_charts_dir(out: Path) -> None:
+    """Refuse (before any work) a charts folder that is a link or a file."""
+    if not out.parent.is_dir():
+        raise DataError(f"{out}: directory {out.parent} does not exist; create it first")
+    check_folder(charts_dir(out), "the charts folder", follow_symlink=False)
 
 
 def write_markdown(
@@ -32,45 +39,44 @@ def write_markdown(
     out: Path,
     on_figure: Callable[[str], None] = lambda _id: None,
 ) -> None:
-    folder = charts_dir(out)
-    if not out.parent.is_dir():
-        raise DataError(f"{out}: directory {out.parent} does not exist; create it first")
-    # Charts go to a temporary folder that replaces the old one only once the
-    # report is complete, so a failed run leaves no half-written report.
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the charts from others
-    try:
-        lines = _lines(result, context, study, staging, folder.name, on_figure)
+    """The report into ``out`` and its charts into ``<stem>_charts/``.
+
+    Charts are drawn into a staging folder; only when all are drawn and the report
+    text is written are they moved into the charts folder (replacing charts of the
+    same names, leaving every other file there alone), then the report replaces
+    ``out``. A failed run changes nothing.
+    """
+    check_charts_dir(out)
+    with staged_folder(charts_dir(out), "the charts folder") as stage:
+        lines = _lines(result, context, study, stage, charts_dir(out).name, on_figure)
         with atomic_output(out, "w", encoding="utf-8") as fh:
             fh.write("\n".join(lines))
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            fh.flush()
+            stage.commit()
 
 
-def _lines(result, context, study, charts: Path, name: str, on_figure) -> list[str]:
-    lines = [f"# {context.title}", "", f"**Respondents:** {', '.join(context.respondents)}.", ""]
-    lines += [context.filters, ""]
-    lines += [f"**Scoring.** {s}\n" for s in context.scoring]
-    lines += [f"**Segments.** {s}\n" for s in context.segments]
+def _lines(result, context, study, stage: Staging, name: str, on_figure) -> list[str]:
+    stems = file_stems(f.id for f in result.figures)
+    respondents = md_text(", ".join(context.respondents))
+    lines = [f"# {md_text(context.title)}", "", f"**Respondents:** {respondents}.", ""]
+    lines += [md_text(context.filters), ""]
+    lines += [f"**Scoring.** {md_text(s)}\n" for s in context.scoring]
+    lines += [f"**Segments.** {md_text(s)}\n" for s in context.segments]
     lines += ["## Contents", ""]
-    lines += [f"{i}. [{f.title}](#{f.id})" for i, f in enumerate(result.figures, 1)]
+    lines += [f"{i}. [{md_text(f.title)}](#{stems[f.id]})" for i, f in enumerate(result.figures, 1)]
     lines.append("")
     for fig in result.figures:
+        stem = stems[fig.id]
         spec = chart_spec(fig, study)
-        save_chart(spec, charts / f"{fig.id}.png")
+        save_chart(spec, stage.file(f"{stem}.png"))
         lines += [
-            f'<a id="{fig.id}"></a>',
+            f'<a id="{stem}"></a>',
             "",
-            f"![{fig.title}]({name}/{fig.id}.png)",
+            f"![{md_text(fig.title)}]({quote(name)}/{quote(stem)}.png)",
             "",
-            *(f"> Warning: {w}\n" for w in chart_plan(spec).warnings),
+            *(f"> Warning: {md_text(w)}\n" for w in chart_plan(spec).warnings),
             figure_markdown(fig),
         ]
         on_figure(fig.id)
     methods = [*context.methods, fonts_sentence(result, study)]
-    return [*lines, "## Methods", "", *(f"{m}\n" for m in methods)]
+    return [*lines, "## Methods", "", *(f"{md_text(m)}\n" for m in methods)]

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from cxsurvey.checks.verify import Verification
 
@@ -27,5 +28,6 @@ def differences_table(result: Verification) -> Table:
             name, justify="right" if name in ("approved", "now") else "left", overflow="fold"
         )
     for d in result.differences:
-        table.add_row(d.figure, d.row, d.column, d.field, _show(d.approved), _show(d.now))
+        cells = (d.figure, d.row, d.column, d.field, _show(d.approved), _show(d.now))
+        table.add_row(*(Text(c) for c in cells))  # labels are data, never rich markup
     return table
