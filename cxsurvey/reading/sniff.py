@@ -277,4 +277,9 @@ def _decode_head(head: bytes, enc: str, path: Path, complete: bool) -> str:
             "in another encoding, set source.encoding (e.g. cp1252) in the study "
             "file"
         ) from None
+    except UnicodeError as exc:  # e.g. utf-16 declared, but no byte-order mark
+        raise DataError(
+            f"{path}: cannot read the file as {enc} ({exc}); set source.encoding to what "
+            "the file really is (utf-8, utf-16-le, utf-16-be, cp1252) or to auto"
+        ) from None
     return text.removeprefix("\ufeff")

@@ -258,11 +258,18 @@ def _check_source(source: models.Source, report: _Report) -> None:
         import codecs
 
         try:
-            codecs.lookup(source.encoding)
+            codec = codecs.lookup(source.encoding)
         except LookupError:
             report.add(
                 ("source", "encoding"),
                 f"unknown encoding {source.encoding!r}; use e.g. utf-8, utf-16, cp1252 or auto",
+            )
+            return
+        if not getattr(codec, "_is_text_encoding", True):  # rot13, base64, zlib, hex...
+            report.add(
+                ("source", "encoding"),
+                f"{source.encoding!r} is a data transform, not a text encoding; use e.g. "
+                "utf-8, utf-16, cp1252 or auto",
             )
 
 

@@ -38,11 +38,19 @@ class StudyFile:
         return locate(self.positions, tuple(path))
 
 
+MAX_BYTES = 10_000_000  # a hand-written study is a few kB; bounded reading beyond that
+
+
 def load_study(path: str | Path, *, strict: bool = False) -> StudyFile:
     """Read and validate a study file; raise StudyError listing every problem."""
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise StudyError(
+                [Problem(file, f"larger than {MAX_BYTES // 1_000_000} MB: not a study file")]
+            )
     except FileNotFoundError:
         raise StudyError([Problem(file, "study file not found; check the path")]) from None
     except IsADirectoryError:
