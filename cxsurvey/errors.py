@@ -7,6 +7,7 @@ contract with CI pipelines: 2 for usage and input errors, 1 for failed checks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -66,3 +67,31 @@ class InternalError(CxSurveyError):
     """A bug in cxsurvey, not in the user's input."""
 
     exit_code = 3
+
+
+# --- messages: one printable line, whatever the data held ------------------------
+# C0 and C1 controls (ESC starts terminal sequences), DEL, and bidirectional overrides
+# that could make a message read differently from what it says.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 2000
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """The ``repr`` of a value for a message, its middle cut past ``limit`` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        head, tail = value[: limit * 2 // 3], value[-(limit // 3) :]
+        cut = len(value) - len(head) - len(tail)
+        return clean_message(f"{head!r}… [{cut:,} characters cut] …{tail!r}", limit=4 * limit)
+    return clean_message(repr(value), limit=limit)
+
+
+def clean_message(text: str, limit: int = MAX_MESSAGE) -> str:
+    """One printable line: control characters shown as ``\\xNN``, line breaks as
+    ``\\n``, and the middle of a text longer than ``limit`` cut out (with a count)."""
+    text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if len(text) > limit:
+        keep_end = min(300, limit // 3)
+        cut = len(text) - limit
+        text = f"{text[: limit - keep_end]}… [{cut:,} characters cut] …{text[-keep_end:]}"
+    return text

@@ -105,7 +105,7 @@ def test_bad_approved_files_are_usage_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("expect:\n  - {figure: x, rows: y}\n")
     result = run("verify", SAMPLE_EXPORT, "--approved", bad)
-    assert result.exit_code == 2 and "expect.0.row: Field required" in result.output
+    assert result.exit_code == 2 and "bad.yaml:2:5: expect[0]: missing `row`" in result.output
     bad.write_text("expect:\n  - {figure: x, row: y, value: 1}\n")
     update = run("verify", SAMPLE_EXPORT, "--approved", bad, "--update")
     assert update.exit_code == 2 and "JSON snapshots only" in update.output
@@ -118,4 +118,4 @@ def test_a_hand_broken_snapshot_names_its_first_bad_place(tmp_path, snapshot):
     bad.write_text(json.dumps(doc))
     result = run("verify", SAMPLE_EXPORT, "--approved", bad)
     assert result.exit_code == 2
-    assert f"{bad}: figures[1].rows[0]: needs a `label` and `cells`" in result.output
+    assert f"{bad}: figures[1].rows[0]: missing `label`" in result.output

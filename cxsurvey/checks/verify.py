@@ -27,11 +27,18 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
-from cxsurvey.errors import DataError
+from cxsurvey.errors import DataError, clean_message, shorten
 from cxsurvey.tabulation.results import FiguresResult
 
 SNAPSHOT_TOLERANCE = 1e-9
@@ -63,22 +70,72 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Text = Annotated[str, Field(strict=True)]
+# `row: 10` in hand-written expectations means the row labelled "10".
+Label = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    Field(strict=True),
+]
+
+
 class Expectation(_Model):
-    figure: str
-    row: str
-    column: str = "Total"
-    value: float | None = None
-    base: float | None = None
-    tolerance: float | None = Field(default=None, ge=0)
+    figure: Label
+    row: Label
+    column: Label = "Total"
+    value: Number | None = None
+    base: Number | None = None
+    tolerance: Number | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> Expectation:
+        if self.value is None and self.base is None:
+            raise ValueError("give a `value`, a `base` or both")
+        return self
 
 
 class Expectations(_Model):
-    tolerance: float = Field(default=EXPECTATION_TOLERANCE, ge=0)
+    tolerance: Number = Field(default=EXPECTATION_TOLERANCE, ge=0)
     expect: list[Expectation] = Field(min_length=1)
 
 
+# The parts of a `figures --format json` snapshot that verify reads; the rest is
+# carried along (extra="allow") so newer snapshots with more fields still verify.
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class SnapshotCell(_Loose):
+    base: Number | None = None
+    count: Number | None = None
+    value: Number | None = None
+
+
+class SnapshotGap(_Loose):
+    significant: Annotated[bool, Field(strict=True)] | None = None
+
+
+class SnapshotRow(_Loose):
+    label: Text
+    cells: dict[str, SnapshotCell]
+    gap: SnapshotGap | None = None
+
+
+class SnapshotFigure(_Loose):
+    id: Text
+    rows: list[SnapshotRow] = []
+
+
+class Snapshot(_Loose):
+    alpha: Number = Field(default=0.05, ge=0, le=1)
+    adjust: Literal["none", "bonferroni", "bh"] = "bonferroni"
+    figures: list[SnapshotFigure]
+
+
 def read_approved(path: str | Path) -> tuple[str, Any]:
-    """("snapshot", dict) or ("expectations", Expectations) from an approved file."""
+    """("snapshot", dict) or ("expectations", Expectations) from an approved file,
+    validated before use: a hand-broken file is a one-line error naming the place."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -94,51 +151,86 @@ def read_approved(path: str | Path) -> tuple[str, Any]:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DataError(f"{p}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError):  # digits past Python's limit, absurd nesting
+            raise DataError(f"{p}: not a figures snapshot (unreadable JSON)") from None
         _check_snapshot(p, doc)
         return "snapshot", doc
     return "expectations", _read_expectations(p, text)
 
 
 def _check_snapshot(p: Path, doc: Any) -> None:
-    """The shape ``figures --format json`` writes: figures with ids, rows with labels
-    and cells (a hand-edited snapshot names its first broken place)."""
-    figures = doc.get("figures") if isinstance(doc, dict) else None
-    if not isinstance(figures, list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("figures"), list):
         raise DataError(f"{p}: not a figures snapshot (no `figures` list)")
-    for i, fig in enumerate(figures):
-        where = f"{p}: figures[{i}]"
-        if not isinstance(fig, dict) or not isinstance(fig.get("id"), str):
-            raise DataError(f"{where}: needs an `id`; regenerate the snapshot with --update")
-        for j, row in enumerate(fig.get("rows") or []):
-            ok = isinstance(row, dict) and isinstance(row.get("label"), str)
-            if not ok or not isinstance(row.get("cells"), dict):
-                raise DataError(
-                    f"{where}.rows[{j}]: needs a `label` and `cells`; regenerate the "
-                    "snapshot with --update"
-                )
+    try:
+        Snapshot.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise DataError(f"{p}: {_explain(err)}; regenerate the snapshot with --update") from None
+
+
+def _explain(err: dict[str, Any]) -> str:
+    """``place: what is wrong`` of a validation error."""
+    loc = tuple(err["loc"])
+    if err["type"] == "missing":
+        return f"{_where(loc[:-1])}: missing `{loc[-1]}`"
+    return f"{_where(loc)}: {_what(err)}"
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part not in _UNION_TAGS:
+            out += f".{part}" if out else str(part)
+    return out or "top level"
+
+
+_UNION_TAGS = {"float", "bool", "str", "int", "none", "function-after[_something_to_check()]"}
+
+
+def _what(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    shown = shorten(err.get("input"), 60)
+    if kind in ("float_type", "finite_number"):
+        return f"expected a number, got {shown}"
+    if kind == "bool_type":
+        return f"expected true or false, got {shown}"
+    if kind in ("string_type", "str_type"):
+        return f"expected text, got {shown}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping, got {shown}"
+    if kind == "list_type":
+        return f"expected a list, got {shown}"
+    if kind == "extra_forbidden":
+        return "unknown key; the keys are figure, row, column, value, base, tolerance"
+    return clean_message(str(err["msg"]).removeprefix("Value error, "), 300)
 
 
 def _read_expectations(p: Path, text: str) -> Expectations:
-    import yaml
+    from cxsurvey.errors import StudyError
+    from cxsurvey.study.yamlpos import locate, read_yaml
 
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise DataError(f"{p}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        doc, pos, _ = read_yaml(text, str(p))  # bounded: aliases, depth, numbers
+    except StudyError as exc:
+        raise DataError(str(exc.problems[0]).replace(": error: ", ": ", 1)) from None
+    prefix: tuple[Any, ...] = ()
     if isinstance(doc, list):
-        doc = {"expect": doc}
+        doc, prefix = {"expect": doc}, ("expect",)
     if not isinstance(doc, dict):
         raise DataError(f"{p}: expected a list of expectations or a mapping with `expect`")
     try:
         return Expectations.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(part) for part in err["loc"])
+        loc = tuple(part for part in err["loc"] if part not in _UNION_TAGS)
+        in_file = loc[len(prefix) :] if prefix and loc[: len(prefix)] == prefix else loc
+        line, col = locate(pos, in_file)
+        where = f":{line}:{col}" if line is not None else ""
         raise DataError(
-            f"{p}: {loc}: {err['msg']}; each expectation needs figure, row, and value "
-            "or base (column defaults to Total)"
+            f"{p}{where}: {_explain(err)}; each expectation needs figure, row, "
+            "and value or base (column defaults to Total)"
         ) from None
 
 

@@ -19,8 +19,7 @@ from typing import Any
 import typer
 
 from cxsurvey.cli import state
-from cxsurvey.errors import CxSurveyError, CxSurveyWarning, StudyError
-from cxsurvey.outputs.safe_text import clean_message
+from cxsurvey.errors import CxSurveyError, CxSurveyWarning, StudyError, clean_message
 
 MAX_LINES = 50
 

@@ -7,8 +7,8 @@
   ``+1.5e3``) is left alone: a spreadsheet reads it as that number, never as a formula.
 - **Markdown**: ``md_text`` backslash-escapes the characters CommonMark and GitHub
   read as markup or raw HTML, and folds line breaks, so a label is shown verbatim.
-- **Messages**: ``clean_message`` strips control and terminal escape characters and
-  cuts very long values, so a 10 MB cell is never echoed whole into a one-line error.
+
+Messages are cleaned by ``cxsurvey.errors.clean_message``.
 """
 
 from __future__ import annotations
@@ -59,28 +59,3 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
 def md_text(text: str) -> str:
     """``text`` as literal Markdown inline text (also safe inside a table cell)."""
     return _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
-
-
-# C0 and C1 controls (ESC starts terminal sequences), DEL, and bidirectional overrides
-# that could make a message read differently from what it says.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-MAX_MESSAGE = 2000
-
-
-def shorten(value: object, limit: int = 80) -> str:
-    """``repr``-like text of a value for a message: at most ``limit`` characters."""
-    text = value if isinstance(value, str) else repr(value)
-    text = clean_message(text, limit=limit)
-    return text
-
-
-def clean_message(text: str, limit: int = MAX_MESSAGE) -> str:
-    """One printable line: control characters shown as ``\\xNN``, line breaks as
-    ``\\n``, and the middle of a text longer than ``limit`` cut out (with a count)."""
-    text = text.replace("\r", "\\r").replace("\t", " ")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    if len(text) > limit:
-        keep_end = min(300, limit // 3)
-        cut = len(text) - limit
-        text = f"{text[: limit - keep_end]}… [{cut:,} characters cut] …{text[-keep_end:]}"
-    return text
