@@ -81,7 +81,7 @@ def shorten(value: object, limit: int = 80) -> str:
     if isinstance(value, str) and len(value) > limit:
         head, tail = value[: limit * 2 // 3], value[-(limit // 3) :]
         cut = len(value) - len(head) - len(tail)
-        return clean_message(f"{head!r}… [{cut:,} characters cut] …{tail!r}", limit=4 * limit)
+        return clean_message(f"{head!r}... [{cut:,} characters cut] ...{tail!r}", limit=4 * limit)
     return clean_message(repr(value), limit=limit)
 
 
@@ -93,5 +93,5 @@ def clean_message(text: str, limit: int = MAX_MESSAGE) -> str:
     if len(text) > limit:
         keep_end = min(300, limit // 3)
         cut = len(text) - limit
-        text = f"{text[: limit - keep_end]}… [{cut:,} characters cut] …{text[-keep_end:]}"
+        text = f"{text[: limit - keep_end]}... [{cut:,} characters cut] ...{text[-keep_end:]}"
     return text

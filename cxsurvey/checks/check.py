@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxsurvey.errors import DataError, Problem
+from cxsurvey.errors import DataError, Problem, shorten
 from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.reading.columns import describe_ambiguous
 from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
@@ -178,7 +178,9 @@ def _duplicate_ids(responses: Responses) -> list[Problem]:
     for value in dup.field("values")[:EXAMPLES]:
         where = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(ids, value), False)))
         rows = responses.row_numbers[where[:4]] + 1
-        examples.append(f"{value.as_py()!r} (data rows {', '.join(map(str, rows.tolist()))})")
+        examples.append(
+            f"{shorten(value.as_py())} (data rows {', '.join(map(str, rows.tolist()))})"
+        )
     msg = (
         f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once: "
         f"{'; '.join(examples)}; remove duplicate responses or set source.id"
@@ -236,7 +238,7 @@ def _examples(responses: Responses, column: str, mask: np.ndarray) -> str:
         zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
         key=lambda vc: -vc[1],
     )
-    codes = ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:5])
+    codes = ", ".join(f"{shorten(v)} ({n}x)" for v, n in pairs[:5])
     ids = [responses.describe_row(int(i)) for i in np.flatnonzero(mask)[:EXAMPLES]]
     return f"{codes}; e.g. {', '.join(ids)}"
 

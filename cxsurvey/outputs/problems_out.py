@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from cxsurvey.errors import Problem
+from cxsurvey.errors import Problem, clean_message
 
 FORMATS = ("text", "json", "github")
 
@@ -25,7 +25,13 @@ def counts(problems: Sequence[Problem]) -> tuple[int, int]:
 def format_problems(
     problems: Sequence[Problem], fmt: str, *, valid: bool, extra: dict | None = None
 ) -> str:
-    """``extra`` adds keys to the JSON document (e.g. ``check``'s ``export`` record)."""
+    """Every finding in ``fmt``; messages cleaned first (no terminal escapes, no line
+    breaks, long values cut), since they quote the data. ``extra`` adds keys to the
+    JSON document (e.g. ``check``'s ``export`` record)."""
+    problems = [
+        Problem(clean_message(p.file), clean_message(p.message), p.line, p.column, p.severity)
+        for p in problems
+    ]
     if fmt == "json":
         errors, warnings = counts(problems)
         doc = {
