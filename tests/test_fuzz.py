@@ -75,7 +75,7 @@ NEUTRAL = [
     ("crlf", lambda t: t.replace("\n", "\r\n")),
     ("bom", lambda t: "\ufeff" + t),
     ("blank line", lambda t: t + "\n"),
-    ("rows reversed", lambda t: "\n".join([*t.split("\n")[:3], *t.split("\n")[3:-1][::-1], ""])),
+    ("rows reversed", lambda t: render_export(TINY_COLUMNS, TINY_ROWS[::-1], "qualtrics")),
     ("utf-16", None),
 ]
 
