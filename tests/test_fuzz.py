@@ -155,7 +155,7 @@ def test_fuzzed_exports(corpus):
     tmp, export, study = corpus
     rng = random.Random(SEED)
     codes = []
-    for _ in range(45):
+    for _ in range(30):
         export.write_text(_mutate_export(_export_text(), rng), encoding="utf-8", newline="")
         for command in ("score", "figures"):
             codes.append(_run(tmp, export, study, command).exit_code)
@@ -179,7 +179,7 @@ def test_fuzzed_study_files(corpus):
     export.write_text(_export_text(), encoding="utf-8", newline="")
     rng = random.Random(SEED)
     codes = []
-    for _ in range(45):
+    for _ in range(30):
         study.write_text(_mutate_study(STUDY, rng), encoding="utf-8")
         codes.append(_run(tmp, export, study, "figures").exit_code)
         validate = CliRunner().invoke(app, ["validate", str(study)])
