@@ -237,3 +237,16 @@ def test_md_text_escapes_html_and_links():
     assert md_text("<script>x</script>") == "\\<script\\>x\\</script\\>"
     assert md_text("[a](http://e.com)") == "\\[a\\]\\(http://e.com\\)"
     assert md_text("a\r\nb\nc") == "a b c"
+
+
+def test_terminal_escapes_in_labels_are_shown_not_run():
+    from rich.console import Console
+
+    from cxsurvey.outputs.terminal.figure_table import figure_table
+
+    console = Console(file=io.StringIO(), width=200, color_system=None, highlight=False)
+    fig = _result("T \x1b[2J", ["a\x1b]0;pwn\x07", "b"]).figures[0]
+    console.print(figure_table(fig))
+    text = console.file.getvalue()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "T \\x1b[2J" in text and "a\\x1b]0;pwn\\x07" in text

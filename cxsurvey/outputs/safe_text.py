@@ -14,6 +14,7 @@ Messages are cleaned by ``cxsurvey.errors.clean_message``.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -59,3 +60,11 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
 def md_text(text: str) -> str:
     """``text`` as literal Markdown inline text (also safe inside a table cell)."""
     return _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+
+
+def visible(text: str) -> str:
+    """``text`` for a terminal: control and escape characters shown as ``\\xNN`` (an
+    ESC in a label must not drive the user's terminal), nothing cut."""
+    from cxsurvey.errors import clean_message
+
+    return clean_message(text, limit=sys.maxsize)

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.text import Text
+
+from cxsurvey.outputs.safe_text import visible
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Data (a label, an id) for a rich renderable: never read as markup, and with
+    control characters made visible."""
+    return Text(visible(text), style=style)
 
 
 def console(stderr: bool = False, wide: bool = False) -> Console:

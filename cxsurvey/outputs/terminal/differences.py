@@ -6,9 +6,9 @@ from typing import Any
 
 from rich import box
 from rich.table import Table
-from rich.text import Text
 
 from cxsurvey.checks.verify import Verification
+from cxsurvey.outputs.terminal.console import plain
 
 
 def _show(value: Any) -> str:
@@ -29,5 +29,5 @@ def differences_table(result: Verification) -> Table:
         )
     for d in result.differences:
         cells = (d.figure, d.row, d.column, d.field, _show(d.approved), _show(d.now))
-        table.add_row(*(Text(c) for c in cells))  # labels are data, never rich markup
+        table.add_row(*(plain(c) for c in cells))  # labels are data, never rich markup
     return table

@@ -14,13 +14,14 @@ from cxsurvey.outputs.display import (
     export_line,
     header,
 )
+from cxsurvey.outputs.terminal.console import plain
 from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
 
 def figure_table(fig: FigureResult) -> Table:
     # Labels are data, never rich markup: every text from the study or export is a Text.
     table = Table(
-        title=Text.assemble(fig.title, (f"  ({fig.id})", "dim")),
+        title=Text.assemble(plain(fig.title), plain(f"  ({fig.id})", "dim")),
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -29,20 +30,20 @@ def figure_table(fig: FigureResult) -> Table:
     cols = header(fig, compact)
     for i, col in enumerate(cols):
         table.add_column(
-            Text(col),
+            plain(col),
             justify="left" if i == 0 else "right",
             overflow="fold",
             min_width=12 if i == 0 else 5,
             max_width=48 if i == 0 else 16,
         )
-    table.add_row(*(Text(c) for c in base_row(fig)), style="dim", end_section=True)
+    table.add_row(*(plain(c) for c in base_row(fig)), style="dim", end_section=True)
     for row in fig.rows:
-        cells = [Text(display_cell(row.cells[c], fig.stat, row.label)) for c in fig.columns]
+        cells = [plain(display_cell(row.cells[c], fig.stat, row.label)) for c in fig.columns]
         gap = []
         if fig.by and len(fig.columns) == 3:
             text = display_gap(row.gap, fig.stat, row.label)
             gap = [Text(text, style="bold" if row.gap and row.gap.significant else "")]
-        table.add_row(Text(row.label), *cells, *gap)
+        table.add_row(plain(row.label), *cells, *gap)
     notes = []
     if fig.filter:
         notes.append(f"filter: {fig.filter}")
@@ -57,7 +58,7 @@ def figure_table(fig: FigureResult) -> Table:
         notes.append("† small base")
     notes += [n.rstrip(".") for n in drivers_notes(fig)]
     notes += [f"warning: {w}" for w in fig.warnings]
-    table.caption = Text("; ".join(notes)) if notes else None
+    table.caption = plain("; ".join(notes)) if notes else None
     table.caption_justify = "left"
     return table
 

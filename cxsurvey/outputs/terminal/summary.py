@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cxsurvey.outputs.display import export_line
+from cxsurvey.outputs.terminal.console import plain
 from cxsurvey.scoring.run import ScoreResult
 
 
@@ -39,19 +40,19 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
             else (None, None, None)
         )
         scales.add_row(
-            Text(name), str(s.n_scored), str(r["included"] - s.n_scored), *(_fmt(x) for x in stats)
+            plain(name), str(s.n_scored), str(r["included"] - s.n_scored), *(_fmt(x) for x in stats)
         )
     parts.append(scales)
     for name, s in result.scales.items():
         if not s.band_labels:
             continue
-        bands = Table(title=Text(f"{name}.band"), title_justify="left", show_edge=False)
+        bands = Table(title=plain(f"{name}.band"), title_justify="left", show_edge=False)
         bands.add_column("band")
         bands.add_column("n", justify="right")
         bands.add_column("%", justify="right")
         for label, n in s.band_counts().items():
             pct = 100 * n / s.n_scored if s.n_scored else 0
-            bands.add_row(Text(label), str(n), f"{pct:.1f}")
+            bands.add_row(plain(label), str(n), f"{pct:.1f}")
         parts.append(bands)
     for name, seg in result.segments.items():
         sizes = ", ".join(f"{label} {n}" for label, n in seg.sizes().items())
