@@ -160,3 +160,13 @@ def test_temp_files_of_killed_writes_are_swept(directory):
     assert not stale.exists()
     assert fresh.exists() and all(p.exists() for p in foreign)
     assert list(directory.glob(".*.cxsurvey-*.tmp")) == [fresh]
+
+
+def test_a_cache_hit_sweeps_leftovers_too(directory):
+    cache.store(directory, KEY, _table(), {"rows": 3})
+    stale = directory / f".{'ef' * 32}.cxsurvey-k1ll3d.tmp"
+    stale.write_bytes(b"partial")
+    old = time.time() - cache.TEMP_AGE - 60
+    os.utime(stale, (old, old))
+    assert cache.load(directory, KEY, COLUMNS) is not None
+    assert not stale.exists()

@@ -23,8 +23,8 @@ Where: ``$CXSURVEY_CACHE_DIR`` (``off`` disables it), else
 ``$XDG_CACHE_HOME/cxsurvey``, else ``~/.cache/cxsurvey``; the CLI's
 ``--cache-dir DIR`` and ``--no-cache`` override. An export whose size or
 modification time changes while it is read is not cached. Temp files of killed
-writes (``.KEY.cxsurvey-XXXX.tmp``) older than an hour are removed by a later
-store.
+writes (``.KEY.cxsurvey-XXXX.tmp``) older than an hour are removed by the next
+run that reads or writes the cache.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ def load(directory: Path, key: str, columns: Sequence[str] | None = None):
     import pyarrow as pa
 
     path = entry_path(directory, key)
+    sweep_temp_files(directory)
     if not path.exists():
         return None
     try:
