@@ -232,3 +232,19 @@ def test_temp_files_of_killed_writes_are_removed_by_a_later_run(tmp_path):
     assert result.exit_code == 0, result.output
     assert not stale.exists() and not stage.exists()
     assert fresh.exists() and all(p.exists() for p in foreign)
+
+
+def test_a_chart_folder_given_as_a_link_is_followed(tmp_path):
+    real = tmp_path / "elsewhere" / "charts"
+    real.mkdir(parents=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "charts").symlink_to(real)
+    result = run("figures", SAMPLE_EXPORT, "--figure", "senior_exec", "-f", "json",
+                 "-o", work / "f.json", "--chart", work / "charts", "-q")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in real.iterdir()) == ["senior_exec.png", "senior_exec.svg"]
+    assert _tree(tmp_path) == {
+        "elsewhere", "elsewhere/charts", "elsewhere/charts/senior_exec.png",
+        "elsewhere/charts/senior_exec.svg", "work", "work/charts", "work/f.json",
+    }  # fmt: skip

@@ -63,8 +63,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 traceback.print_exc()
             if not atomic.is_write_error(exc):
                 _internal(exc)
-            where = exc.filename or "output"
-            typer.echo(f"error: {clean_message(str(atomic.write_error(where, exc)))}", err=True)
+            # Not met by an output writer (those say `cannot write`): name the file and cause.
+            where = exc.filename or "a file"
+            text = f"{where}: {atomic.os_reason(exc)}; check the permissions and free space"
+            typer.echo(f"error: {clean_message(text)}", err=True)
             raise typer.Exit(2) from None
         except Exception as exc:
             if state.DEBUG:

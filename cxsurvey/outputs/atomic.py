@@ -68,9 +68,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def os_reason(exc: OSError) -> str:
+    """The cause of a disk or permission error in words."""
+    return _WRITE_ERRORS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
 def write_error(target: Path, exc: OSError) -> DataError:
     """A one-line error for an OSError met while writing ``target``."""
-    reason = _WRITE_ERRORS.get(exc.errno or 0) or exc.strerror or str(exc)
+    reason = os_reason(exc)
     hint = (
         "free some space or choose another output path"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -202,7 +207,9 @@ def staged_folder(folder: str | Path, option: str = "--chart") -> Iterator[Stagi
     """
     folder = Path(folder)
     check_folder(folder, option, follow_symlink=option == "--chart")
-    parent = folder.parent if str(folder.parent) else Path(".")
+    # Beside the real folder (a --chart link may point to another file system), so
+    # the final moves are renames.
+    parent = folder.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         sweep_temp_files(parent)
