@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -248,3 +249,14 @@ def test_a_chart_folder_given_as_a_link_is_followed(tmp_path):
         "elsewhere", "elsewhere/charts", "elsewhere/charts/senior_exec.png",
         "elsewhere/charts/senior_exec.svg", "work", "work/charts", "work/f.json",
     }  # fmt: skip
+
+
+def test_html_report_with_mathtext_like_labels(tmp_path):
+    pytest.importorskip("matplotlib")
+    title = "Cost $\\\\undefinedcommand{x}$ now"
+    study = _study(tmp_path, {"senior_exec": title})
+    out = tmp_path / "r.html"
+    result = run("report", SAMPLE_EXPORT, "--study", study, "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", out.read_text())
+    assert any("Cost $\\undefinedcommand{x}$ now" in t for t in svg_texts)  # drawn as written
