@@ -72,7 +72,7 @@ def figures_view(result: FiguresResult) -> Group:
     )
     parts: list = [head]
     if result.export:
-        parts.append(Text(export_line(result.export)))
+        parts.append(plain(export_line(result.export)))
     for fig in result.figures:
         parts += [Text(""), figure_table(fig)]
     return Group(*parts)

@@ -28,7 +28,7 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
             export_line(result.export),
         )
     ]
-    parts += [Text(f"warning: {w}", style="yellow") for w in result.export["warnings"]]
+    parts += [plain(f"warning: {w}", style="yellow") for w in result.export["warnings"]]
     scales = Table(title="Scales", title_justify="left", show_edge=False)
     for col in ("scale", "scored", "unscored", "mean", "min", "max"):
         scales.add_column(col, justify="left" if col == "scale" else "right")
