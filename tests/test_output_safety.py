@@ -260,3 +260,21 @@ def test_html_report_with_mathtext_like_labels(tmp_path):
     assert result.exit_code == 0, result.output
     svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", out.read_text())
     assert any("Cost $\\undefinedcommand{x}$ now" in t for t in svg_texts)  # drawn as written
+
+
+def test_stdout_on_a_full_disk_is_one_line():
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "cxsurvey", "figures", str(SAMPLE_EXPORT), "-f", "csv"],
+            stdout=full, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
+        )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        proc.stderr.strip()
+        == "error: output: the disk is full; check the permissions and free space"
+    )

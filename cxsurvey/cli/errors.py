@@ -64,7 +64,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             if not atomic.is_write_error(exc):
                 _internal(exc)
             # Not met by an output writer (those say `cannot write`): name the file and cause.
-            where = exc.filename or "a file"
+            where = exc.filename or "output"
             text = f"{where}: {atomic.os_reason(exc)}; check the permissions and free space"
             typer.echo(f"error: {clean_message(text)}", err=True)
             raise typer.Exit(2) from None

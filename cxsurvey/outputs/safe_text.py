@@ -35,10 +35,10 @@ def neutralise_array(arr: Any) -> Any:
     (vectorised)."""
     import pyarrow.compute as pc
 
-    risky = pc.and_not(
-        pc.match_substring_regex(arr, f"^{_TRIGGER_CLASS}"),
-        pc.match_substring_regex(arr, f"^{_NUMBER}$"),
-    )
+    risky = pc.match_substring_regex(arr, f"^{_TRIGGER_CLASS}")
+    if not pc.any(risky).as_py():
+        return arr
+    risky = pc.and_not(risky, pc.match_substring_regex(arr, f"^{_NUMBER}$"))
     if not pc.any(risky).as_py():
         return arr
     return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
