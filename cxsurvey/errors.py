@@ -85,11 +85,16 @@ def shorten(value: object, limit: int = 80) -> str:
     return clean_message(repr(value), limit=limit)
 
 
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def clean_message(text: str, limit: int = MAX_MESSAGE) -> str:
     """One printable line: control characters shown as ``\\xNN``, line breaks as
     ``\\n``, and the middle of a text longer than ``limit`` cut out (with a count)."""
     text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _CONTROL.sub(_escape, text)
     if len(text) > limit:
         keep_end = min(300, limit // 3)
         cut = len(text) - limit
