@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from cxsurvey.errors import DataError
+from cxsurvey.outputs.atomic import sweep_temp_files
 from cxsurvey.reading.parquet import LABELS_KEY, PROVENANCE_KEY
 
 ROWS_PER_GROUP = 1 << 20
@@ -42,7 +43,11 @@ def write_dataset(
         PROVENANCE_KEY: json.dumps(provenance).encode("utf-8"),
     }
     table = table.replace_schema_metadata(metadata)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # A recognisable staging name, so a later run removes what a killed one left.
+    sweep_temp_files(out.parent)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out.name}.cxsurvey-", suffix=".stage", dir=out.parent)
+    )
     try:
         if partition_column is None and out.suffix == ".parquet":
             target = staging / out.name
