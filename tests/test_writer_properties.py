@@ -235,7 +235,8 @@ def test_chart_labels_keep_their_dollars(label):
 
 def test_md_text_escapes_html_and_links():
     assert md_text("<script>x</script>") == "\\<script\\>x\\</script\\>"
-    assert md_text("[a](http://e.com)") == "\\[a\\]\\(http://e.com\\)"
+    assert md_text("[a](http://e.com)") == "\\[a\\](http://e.com)"
+    assert md_text("![x](y) (a) {b}") == "!\\[x\\](y) (a) {b}"
     assert md_text("a\r\nb\nc") == "a b c"
 
 

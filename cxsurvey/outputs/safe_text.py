@@ -53,7 +53,10 @@ def neutralise_table(table: Any) -> Any:
     return table
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$&!{}()])")
+# What CommonMark/GFM read as markup: emphasis, code, links (with `[`/`]` escaped, a
+# `(` or `!` can no longer start one), raw HTML and autolinks, table pipes, headings'
+# closing `#`, strikethrough, entities, and GitHub's `$` math.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$&])")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x85\x0b\x0c]")
 
 
