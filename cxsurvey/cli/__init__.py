@@ -40,6 +40,7 @@ def _root(
 from cxsurvey.cli import (  # noqa: E402  (commands register on `app`)
     convert_cmd,
     figures_cmd,
+    init_cmd,
     report_cmd,
     sample_cmd,
     score_cmd,
@@ -51,6 +52,7 @@ __all__ = [
     "app",
     "convert_cmd",
     "figures_cmd",
+    "init_cmd",
     "main",
     "report_cmd",
     "sample_cmd",

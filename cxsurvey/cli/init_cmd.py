@@ -1,0 +1,95 @@
+"""``cxsurvey init`` and ``cxsurvey describe``: the export's codebook and a first study file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from cxsurvey.cli import app
+from cxsurvey.cli.errors import handle_errors
+
+QSF_OPTION = typer.Option(
+    None,
+    "--qsf",
+    help="The survey definition (.qsf: Survey > Tools > Import/Export > Export Survey).",
+)
+
+
+class DescribeFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+@handle_errors
+def describe(
+    export: Path = typer.Argument(..., help="The survey export."),
+    qsf: Path | None = QSF_OPTION,
+    fmt: DescribeFormat | None = typer.Option(
+        None, "--format", "-f", help="table (default on a terminal) or json."
+    ),
+    all_columns: bool = typer.Option(
+        False, "--all", help="Also list metadata, timing and display-order columns."
+    ),
+) -> None:
+    """The export's codebook: layout, then each question's type, columns, answers and options."""
+    from cxsurvey.codebook.build import build_codebook
+
+    cb = build_codebook(export, qsf)
+    if fmt is None:
+        fmt = DescribeFormat.table if sys.stdout.isatty() else DescribeFormat.json
+    if fmt is DescribeFormat.json:
+        json.dump(cb.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    from cxsurvey.outputs.terminal.codebook_table import codebook_view
+    from cxsurvey.outputs.terminal.console import console
+
+    console(wide=True).print(codebook_view(cb, all_columns))
+
+
+@app.command()
+@handle_errors
+def init(
+    export: Path = typer.Argument(..., help="The survey export."),
+    qsf: Path | None = QSF_OPTION,
+    out: Path = typer.Option(
+        Path("study.yaml"), "--out", "-o", help="Where to write the study file."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+) -> None:
+    """Draft a study file from the export (and its survey definition) that validates and runs."""
+    from cxsurvey.codebook.build import build_codebook
+    from cxsurvey.codebook.draft import draft_study
+    from cxsurvey.errors import UserError
+
+    if out.exists() and not force:
+        raise UserError(
+            f"{out}: already exists; choose another --out or pass --force to replace it"
+        )
+    for given in (export, qsf):
+        if given is not None and out.exists() and out.resolve() == given.resolve():
+            raise UserError(f"{out}: is an input; choose another --out")
+    cb = build_codebook(export, qsf)
+    text = draft_study(cb)
+    for warning in cb.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    from cxsurvey.outputs.atomic import atomic_output
+
+    with atomic_output(out, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    drafted = sum(1 for e in cb.questions if f"\n  {e.name}:" in text)
+    labels = sum(1 for e in cb.questions if e.options_from == "observed codes")
+    typer.echo(
+        f"wrote {out}: {drafted} question(s) from {len(cb.entries)} column group(s)", err=True
+    )
+    if labels:
+        typer.echo(
+            f"{labels} question(s) have codes without labels (marked in the file): label them",
+            err=True,
+        )
+    typer.echo(f"next: edit {out}, then cxsurvey figures {export} --study {out}", err=True)

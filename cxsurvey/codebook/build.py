@@ -1,0 +1,146 @@
+"""Build the codebook of an export, optionally with its survey definition."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from cxsurvey.codebook.classify import classify
+from cxsurvey.codebook.grouping import Group, group_columns
+from cxsurvey.codebook.header import ExportHeader, read_header
+from cxsurvey.codebook.model import Codebook, Entry
+from cxsurvey.codebook.qsf import SurveyDefinition, load_qsf
+from cxsurvey.codebook.values import ExportValues, read_values
+from cxsurvey.errors import DataError
+
+_ID_NAMES = ("ResponseId", "ResponseID", "_recordId")
+
+
+def build_codebook(
+    export: str | Path,
+    qsf: str | Path | None = None,
+    *,
+    fmt: str = "auto",
+    encoding: str = "auto",
+) -> Codebook:
+    """Read ``export`` (and ``qsf``) and classify every column."""
+    header = read_header(export, fmt, encoding)
+    definition = load_qsf(qsf) if qsf is not None else None
+    values = read_values(header)
+    if values.rows == 0:
+        raise DataError(f"{export}: the export has a header but no responses")
+    warnings: list[str] = []
+    counts = Counter(header.names)
+    dup = sorted(n for n, k in counts.items() if k > 1)
+    skip = {i for i, n in enumerate(header.names) if counts[n] > 1 or not n}
+    if dup:
+        warnings.append(
+            f"{len(dup)} column name(s) appear more than once and are left out "
+            f"(study files address columns by name): {', '.join(dup[:5])}"
+            + (" ..." if len(dup) > 5 else "")
+        )
+    groups = group_columns(header, values.summaries, definition, skip)
+    if definition is not None:
+        warnings += _match_definition(header, groups, definition)
+    entries: list[Entry] = []
+    for g in groups:
+        dq = definition.questions.get(g.qid) if definition is not None and g.qid else None
+        for entry in classify(g, dq, header.value_labels):
+            entries.append(_with_answered(entry, g, header, values))
+    entries = _unique_names(entries)
+    return Codebook(
+        path=str(export),
+        layout=header.layout_name,
+        encoding=header.layout.encoding,
+        delimiter=header.layout.delimiter,
+        responses=values.rows,
+        entries=tuple(entries),
+        definition=str(qsf) if qsf is not None else None,
+        survey_name=definition.name if definition is not None else None,
+        id_column=_find(header, _ID_NAMES, legacy="V1"),
+        finished=_column_values(header, values, ("Finished",), "V10"),
+        status=_column_values(header, values, ("Status",), "V7"),
+        missing=_missing(entries, header, values),
+        warnings=tuple(warnings),
+    )
+
+
+def _match_definition(
+    header: ExportHeader, groups: list[Group], definition: SurveyDefinition
+) -> list[str]:
+    qids = [g.qid for g in groups if g.qid and g.kind == "question"]
+    if not qids:
+        what = "QIDs" if any(header.import_ids) else "question export tags"
+        raise DataError(
+            f"{definition.path}: shares no {what} with {header.path}; it belongs to "
+            "another survey (export the definition of this survey)"
+        )
+    missing = sorted(set(q for q in qids if q not in definition.questions), key=_qid_order)
+    if missing:
+        return [
+            f"{definition.path}: {len(missing)} question(s) of the export are not in the "
+            f"survey definition (edited after the export?): {', '.join(missing[:8])}"
+            + (" ..." if len(missing) > 8 else "")
+            + "; they are classified from the data"
+        ]
+    return []
+
+
+def _qid_order(qid: str) -> tuple[int, str]:
+    m = re.match(r"QID(\d+)", qid)
+    return (int(m.group(1)) if m else 0, qid)
+
+
+def _with_answered(entry: Entry, g: Group, header: ExportHeader, values: ExportValues) -> Entry:
+    if len(entry.columns) < 2:
+        return entry
+    index = {n: i for i, n in enumerate(header.names)}
+    positions = [index[c] for c in entry.columns if c in index]
+    from dataclasses import replace
+
+    return replace(entry, answered=values.answered_any(positions))
+
+
+def _unique_names(entries: list[Entry]) -> list[Entry]:
+    from dataclasses import replace
+
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        base = re.sub(r"[^A-Za-z0-9_]+", "_", e.name).strip("_") or "q"
+        if base[0].isdigit():
+            base = "q" + base
+        name, k = base, 2
+        while name in seen:
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name)
+        out.append(replace(e, name=name) if name != e.name else e)
+    return out
+
+
+def _find(header: ExportHeader, names: tuple[str, ...], legacy: str) -> str | None:
+    for n in names:
+        if n in header.names:
+            return n
+    if header.layout.kind == "qualtrics-legacy" and legacy in header.names:
+        return legacy
+    return None
+
+
+def _column_values(header, values: ExportValues, names, legacy):
+    col = _find(header, names, legacy)
+    if col is None:
+        return None
+    summary = values.summaries[header.names.index(col)]
+    return col, tuple(summary.values)
+
+
+def _missing(entries: list[Entry], header: ExportHeader, values: ExportValues) -> tuple:
+    index = {n: i for i, n in enumerate(header.names)}
+    for e in entries:
+        if e.type in ("single", "multi", "grid", "numeric", "nps"):
+            for c in e.columns:
+                if c in index and "-99" in values.summaries[index[c]].values:
+                    return (-99,)
+    return ()

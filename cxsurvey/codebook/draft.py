@@ -1,0 +1,281 @@
+"""Write a first study file from a codebook: YAML with comments a person edits.
+
+Keys follow the order of the study-format docs (version, study, source, scales,
+segments, questions, figures). Every label is written so that YAML reads it
+back exactly (quoted when YAML would read a number, boolean or null, or when it
+holds characters YAML treats specially). The draft is validated before it is
+returned: a draft ``cxsurvey validate`` would reject is a bug, never output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from cxsurvey.codebook.model import Codebook, Entry, Option
+from cxsurvey.errors import InternalError
+
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 _()/&'.,?-]*$")
+_RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"}
+_LIKERT = re.compile(
+    r"agree|disagree|never|always|rarely|sometimes|often|satisf|likely|poor|excellent|"
+    r"good|bad|important|strongly|very|somewhat|neutral|neither|mature|capab",
+    re.IGNORECASE,
+)
+TITLE_MAX = 100
+
+
+def scalar(value: object) -> str:
+    """A YAML scalar that reads back as ``value`` (text stays text)."""
+    if isinstance(value, bool):
+        return json.dumps(str(value))
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    text = str(value)
+    if (
+        _PLAIN.match(text)
+        and text.lower() not in _RESERVED
+        and not text.endswith((" ", ":"))
+        and ": " not in text
+        and " #" not in text
+        and "," not in text
+    ):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85")
+
+
+def draft_study(cb: Codebook) -> str:
+    """The study file text for ``cb``; validated before it is returned."""
+    questions = [e for e in cb.entries if _in_draft(e)]
+    lines: list[str] = []
+    out = lines.append
+    source_name = Path(cb.path).name
+    out(f"# Study file drafted by `cxsurvey init` from {source_name}")
+    if cb.definition:
+        out(f"# and its survey definition {Path(cb.definition).name}.")
+    out("# Review it before trusting a number: question names, option labels, the")
+    out("# include rules and the missing codes. Then run:")
+    out("#   cxsurvey validate THIS_FILE")
+    out(f"#   cxsurvey figures {source_name} --study THIS_FILE")
+    out("version: 1")
+    out(f"study: {scalar(cb.survey_name or Path(cb.path).stem)}")
+    out("")
+    lines += _source(cb)
+    out("")
+    lines += _scale_template(questions)
+    out("")
+    out("questions:")
+    for e in questions:
+        lines += _question(e)
+    figures = [e for e in questions if e.analysable]
+    out("")
+    out("figures:")
+    if not figures:
+        out("  []  # no question the export holds can be tabulated yet; add figures here")
+    for e in figures:
+        title = _title(e)
+        out(
+            f"  - {{id: {scalar(e.name)}, title: {json.dumps(title, ensure_ascii=False)}, question: {scalar(e.name)}}}"
+        )
+    lines += _banner_hint(questions)
+    text = "\n".join(lines) + "\n"
+    _check(text)
+    return text
+
+
+def _in_draft(e: Entry) -> bool:
+    if e.type in ("single", "multi", "grid"):
+        return bool(e.options)
+    if e.type == "date":
+        return len(e.columns) == 1
+    return e.type in ("numeric", "nps", "text") and len(e.columns) == 1
+
+
+def _title(e: Entry) -> str:
+    text = e.text or e.name
+    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1].rstrip() + "…"
+
+
+def _source(cb: Codebook) -> list[str]:
+    lines = ["source:", "  format: auto"]
+    if cb.id_column:
+        col = "ResponseId" if cb.id_column == "V1" else cb.id_column
+        lines.append(f"  id: {scalar(col)}")
+    include = []
+    if cb.finished:
+        col, seen = cb.finished
+        col = "Finished" if col == "V10" else col
+        keep = "1" if "1" in seen else ("True" if "True" in seen else None)
+        if keep is not None:
+            value = 1 if keep == "1" else '"True"'
+            include.append(f"    - {{column: {col}, in: [{value}]}}  # completed responses only")
+    if cb.status:
+        col, seen = cb.status
+        col = "Status" if col == "V7" else col
+        if all(_is_int(v) for v in seen):
+            include.append(
+                f"    - {{column: {col}, not_in: [1, 8]}}  # 1 = survey preview, 8 = spam"
+            )
+        else:
+            include.append(f'    - {{column: {col}, not_in: ["Survey Preview", "Spam"]}}')
+    if include:
+        lines.append("  include:")
+        lines += include
+    if cb.missing:
+        codes = ", ".join(scalar(c) for c in cb.missing)
+        lines.append(f"  missing: [{codes}]  # seen but unanswered")
+    else:
+        lines.append("  missing: []  # codes that mean 'not answered' in every column, e.g. -99")
+    na = sorted({o.label for e in cb.entries for o in e.options if o.not_applicable})
+    if na:
+        lines.append("  # 'Don't know' style answers are set as not_applicable on their questions")
+        lines.append(
+            "  # (left out of bases): " + ", ".join(na[:6]) + (" ..." if len(na) > 6 else "")
+        )
+    return lines
+
+
+def _is_int(text: str) -> bool:
+    return bool(re.match(r"^-?\d+$", text))
+
+
+def _question(e: Entry) -> list[str]:
+    lines = [f"  {scalar(e.name)}:"]
+    if e.text:
+        lines.append(f"    text: {scalar(e.text)}")
+    lines.append(f"    type: {e.type}")
+    if e.type == "grid":
+        lines.append("    columns:")
+        for label, col in _unique_items(e.items):
+            lines.append(f"      {scalar(label)}: {scalar(col)}")
+    elif e.type == "multi" and e.choice_columns:
+        lines.append("    columns:")
+        for code, col in e.choice_columns:
+            lines.append(f"      {scalar(code)}: {scalar(col)}")
+    else:
+        lines.append(f"    column: {scalar(e.columns[0])}")
+    if e.delimiter and e.delimiter != ",":
+        lines.append(f"    delimiter: {scalar(e.delimiter)}")
+    if e.options and e.type in ("single", "multi", "grid"):
+        note = {
+            "observed codes": "  # codes seen in the export: replace each label",
+            "observed labels": "  # labels seen in the export",
+            "sav labels": "  # from the .sav value labels",
+        }.get(e.options_from, "")
+        lines.append(f"    options:{note}")
+        for opt in _unique_labels(e.options):
+            lines.append(f"      {scalar(opt.code)}: {scalar(opt.label)}")
+        na = [o for o in e.options if o.not_applicable]
+        if na and e.type != "multi":
+            codes = ", ".join(scalar(o.code) for o in na)
+            lines.append(f"    not_applicable: [{codes}]  # left out of the base")
+    for col in e.other_text:
+        lines.append(f"    # other-specify text: {col}")
+    for note in e.notes:
+        lines.append(f"    # {note}")
+    return lines
+
+
+def _unique_labels(options: tuple[Option, ...]) -> list[Option]:
+    seen: set[str] = set()
+    out = []
+    codes: set[str] = set()
+    for o in options:
+        if str(o.code) in codes:
+            continue
+        codes.add(str(o.code))
+        label = o.label or str(o.code)
+        if label in seen:
+            label = f"{label} ({o.code})"
+        seen.add(label)
+        out.append(Option(o.code, label, o.count, o.not_applicable))
+    return out
+
+
+def _unique_items(items: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    out = []
+    for label, col in items:
+        label = label or col
+        if label in seen:
+            label = f"{label} ({col})"
+        seen.add(label)
+        out.append((label, col))
+    return out
+
+
+def _scale_template(questions: list[Entry]) -> list[str]:
+    battery = next((e for e in questions if _is_battery(e)), None)
+    if battery is None:
+        return [
+            "# scales: none drafted; a multi-item rating battery (a grid of 1..5 items)",
+            "# can be scored into group scores, a total and bands; see docs/study-format.md",
+        ]
+    values = [o for o in battery.options if not o.not_applicable]
+    cols = [c for _, c in battery.items]
+    name = f"{battery.name}_score"
+    vals = ", ".join(f"{scalar(o.code)}: {scalar(o.label)}" for o in values)
+    return [
+        f"# {battery.name} looks like a rating battery; uncomment to score it and to split",
+        "# respondents at the median score (edit groups, bands and labels first):",
+        "# scales:",
+        f"#   {name}:",
+        f"#     label: {scalar(_title(battery))}",
+        f"#     values: {{{vals}}}",
+        "#     groups:",
+        f"#       All items: [{', '.join(scalar(c) for c in cols)}]",
+        "#     group_score: mean",
+        "#     total: mean",
+        "#     min_answered: 0.5",
+        "# segments:",
+        f"#   {battery.name}_split:",
+        f"#     median_split: {name}",
+        "#     high: High scorers",
+        "#     low: Low scorers",
+    ]
+
+
+def _is_battery(e: Entry) -> bool:
+    if e.type != "grid" or len(e.items) < 3:
+        return False
+    values = [o for o in e.options if not o.not_applicable]
+    if not 4 <= len(values) <= 7 or not all(isinstance(o.code, int) for o in values):
+        return False
+    codes = sorted(o.code for o in values)  # type: ignore[type-var]
+    consecutive = codes == list(range(codes[0], codes[0] + len(codes)))
+    return consecutive and sum(bool(_LIKERT.search(o.label)) for o in values) >= 2
+
+
+def _banner_hint(questions: list[Entry]) -> list[str]:
+    candidates = [
+        e
+        for e in questions
+        if e.type == "single" and 2 <= len([o for o in e.options if not o.not_applicable]) <= 6
+    ]
+    dates = [e for e in questions if e.type == "date"]
+    if not candidates and not dates:
+        return []
+    lines = ["", "# Banners: split a figure by a single question (or a date, by period) with `by:`"]
+    if candidates:
+        first = candidates[0]
+        other = next((e for e in questions if e.analysable and e is not first), first)
+        lines.append(
+            f"#   - {{id: {other.name}_by_{first.name}, question: {other.name}, by: {first.name}}}"
+        )
+        names = ", ".join(f"{e.name} ({len(e.options)} options)" for e in candidates[:8])
+        lines.append(f"# Candidate banners: {names}")
+    if dates:
+        lines.append(f"# Trends: by: {dates[0].name}, period: month (or week, quarter)")
+    return lines
+
+
+def _check(text: str) -> None:
+    from cxsurvey.errors import StudyError
+    from cxsurvey.study.load import parse_study
+
+    try:
+        parse_study(text, "<draft>")
+    except StudyError as exc:
+        raise InternalError(f"the drafted study file does not validate: {exc}") from None
