@@ -58,7 +58,11 @@ def _coded(choices, order, recodes):
 
 def _definition(folder):
     data = json.loads((FIXTURES / folder / "survey.qsf").read_text(encoding="utf-8"))
-    return {e["Payload"]["QuestionID"]: e["Payload"] for e in data["SurveyElements"] if e["Element"] == "SQ"}
+    return {
+        e["Payload"]["QuestionID"]: e["Payload"]
+        for e in data["SurveyElements"]
+        if e["Element"] == "SQ"
+    }
 
 
 def _export_qids(path: Path) -> dict[str, set[str]]:
@@ -108,7 +112,9 @@ def test_every_question_matches_the_definition(folder, export):
     checked = 0
     for qid, payload in definition.items():
         entries = by_qid.get(qid, [])
-        if export == "legacy.csv" and (payload.get("VariableNaming") or payload.get("ChoiceDataExportTags")):
+        if export == "legacy.csv" and (
+            payload.get("VariableNaming") or payload.get("ChoiceDataExportTags")
+        ):
             continue  # legacy columns renamed by the user carry no QID: not matched (documented)
         if payload["QuestionType"] == "SBS" and entries:
             for key, sub in _mapping(payload["AdditionalQuestions"]).items():
@@ -143,7 +149,9 @@ def test_every_question_matches_the_definition(folder, export):
 
 
 def test_recoded_choices_keep_their_recode_values_not_positions():
-    cb = build_codebook(FIXTURES / "multi_mc" / "export_2016.csv", FIXTURES / "multi_mc" / "survey.qsf")
+    cb = build_codebook(
+        FIXTURES / "multi_mc" / "export_2016.csv", FIXTURES / "multi_mc" / "survey.qsf"
+    )
     q5 = next(e for e in cb.entries if e.qid == "QID6")
     # choice 1 -> recode 10 in column Q5_10; choice 4 -> 11 in Q5_11 (display order 1, 4, 5, ...)
     assert dict(q5.choice_columns)[10] == "Q5_10"

@@ -70,7 +70,7 @@ def _match_definition(
     header: ExportHeader, groups: list[Group], definition: SurveyDefinition
 ) -> list[str]:
     qids = [g.qid for g in groups if g.qid and g.kind == "question"]
-    if not qids:
+    if not any(q in definition.questions for q in qids):
         what = "QIDs" if any(header.import_ids) else "question export tags"
         raise DataError(
             f"{definition.path}: shares no {what} with {header.path}; it belongs to "
@@ -93,7 +93,7 @@ def _qid_order(qid: str) -> tuple[int, str]:
 
 
 def _with_answered(entry: Entry, g: Group, header: ExportHeader, values: ExportValues) -> Entry:
-    if len(entry.columns) < 2:
+    if entry.type in ("metadata", "timing", "order"):
         return entry
     index = {n: i for i, n in enumerate(header.names)}
     positions = [index[c] for c in entry.columns if c in index]

@@ -24,6 +24,8 @@ _LIKERT = re.compile(
     re.IGNORECASE,
 )
 TITLE_MAX = 100
+# Characters YAML may not hold raw (and line separators it would fold): escaped.
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 
 
 def scalar(value: object) -> str:
@@ -43,7 +45,7 @@ def scalar(value: object) -> str:
     ):
         return text
     quoted = json.dumps(text, ensure_ascii=False)
-    return quoted.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85")
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def draft_study(cb: Codebook) -> str:
