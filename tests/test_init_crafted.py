@@ -359,3 +359,33 @@ def test_import_ids_of_both_formats(cell, expected):
 @given(st.text(max_size=40))
 def test_labels_read_back_exactly(text):
     assert yaml.safe_load(f"k: {scalar(text)}")["k"] == text
+
+
+def test_bundled_sample_without_definition_and_its_scale_template(tmp_path):
+    from tests.conftest import SAMPLE_EXPORT
+
+    out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["init", str(SAMPLE_EXPORT), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    q = data["questions"]
+    assert q["Q13"]["type"] == "multi" and q["Q13"]["column"] == "Q13"  # one cell: "1,3"
+    assert q["Q24"]["type"] == "text"  # QID24_TEXT: text entry, however repetitive
+    assert q["Q5"]["options"] == {1: "1", 2: "2", 3: "3", 4: "4", 5: "5"}
+    # uncommenting the drafted scale and segment gives a study that validates and scores
+    start = text.index("# scales:")
+    block = text[start : text.index("\n\n", start)]
+    uncommented = "\n".join(line[2:] for line in block.splitlines())
+    edited = text.replace(block, uncommented).replace(
+        "figures:\n", "figures:\n  - {id: split, question: Q8, by: Q5_split}\n", 1
+    )
+    out.write_text(edited, encoding="utf-8")
+    assert "Lead: [Q5_1, Q5_2, Q5_3]" in edited
+    assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
+    figs = runner.invoke(
+        app, ["figures", str(SAMPLE_EXPORT), "--study", str(out), "--format", "json"]
+    )
+    assert figs.exit_code == 0, figs.output
+    split = next(f for f in json.loads(figs.stdout)["figures"] if f["id"] == "split")
+    assert split["columns"] == ["Total", "High scorers", "Low scorers"]

@@ -44,6 +44,11 @@ def classify(group: Group, dq: DefQuestion | None, value_labels: dict) -> list[E
         return []
     if dq is not None:
         return _with_definition(group, dq, cols, other)
+    if not group.cols and group.from_ids:  # only *_TEXT columns: a text-entry question
+        name = _name(group)
+        if len(cols) == 1:
+            return [_entry(name, "text", cols[0].text, cols, group)]
+        return [_per_column(name, "text", _common_text(cols), c, group, ()) for c in cols]
     return _from_data(group, cols, other, value_labels)
 
 
@@ -189,6 +194,10 @@ def _item_label(col: Column, choices, text: str) -> str:
 
 def _text_suffix(col_text: str, question_text: str) -> str:
     """The item part of a column's header text (``Question - Item`` or ``Question-Item``)."""
+    if question_text and col_text.startswith(question_text):
+        tail = col_text[len(question_text) :].strip().lstrip("-").strip()
+        if tail:
+            return tail
     for sep in (" - ", "-"):
         if sep in col_text:
             tail = col_text.rsplit(sep, 1)[1].strip()
@@ -427,6 +436,7 @@ def _from_data(g: Group, cols: list[Column], other, value_labels: dict) -> list[
 
 
 def _common_text(cols: list[Column]) -> str:
+    """The question text the columns' header texts share, cut at a `` - `` or ``-``."""
     texts = [c.text for c in cols if c.text]
     if not texts:
         return ""
@@ -436,8 +446,12 @@ def _common_text(cols: list[Column]) -> str:
     for t in texts[1:]:
         while not t.startswith(prefix):
             prefix = prefix[:-1]
-    prefix = prefix.rstrip(" -")
-    return prefix or texts[0]
+    if all(t == prefix for t in texts):
+        return prefix
+    for sep in (" - ", "-"):
+        if sep in prefix:
+            return prefix.rsplit(sep, 1)[0].strip()
+    return prefix.strip() or texts[0]
 
 
 def _few_integers(seen: dict[str, int]) -> bool:
@@ -503,6 +517,16 @@ def _one_column(name, text, col: Column, g: Group, other) -> Entry:
         return _entry(
             name, "text", text, [col], g, other, ("no answers in the export to classify",)
         )
+    tokens = _one_cell_codes(seen)
+    if tokens is not None:
+        opts = tuple(
+            Option(as_code(v), v, n) for v, n in sorted(tokens.items(), key=lambda kv: float(kv[0]))
+        )
+        return _entry(
+            name, "multi", text, [col], g, other,
+            ("options are the codes seen in the export: label them",),
+            options=opts, options_from="observed codes", delimiter=",",
+        )  # fmt: skip
     if s.numeric:
         if _few_integers(seen):
             opts = tuple(
@@ -523,6 +547,20 @@ def _one_column(name, text, col: Column, g: Group, other) -> Entry:
             name, "single", text, [col], g, other, options=opts, options_from="observed labels"
         )
     return _entry(name, "text", text, [col], g, other)
+
+
+def _one_cell_codes(seen: dict[str, int]) -> dict[str, int] | None:
+    """Codes of a one-cell multiple answer (``1,3,5``): respondents per code, else None."""
+    if not any("," in v for v in seen):
+        return None
+    tokens: dict[str, int] = {}
+    for v, n in seen.items():
+        for t in v.split(","):
+            t = t.strip()
+            if not re.fullmatch(r"-?\d+", t):
+                return None
+            tokens[t] = tokens.get(t, 0) + n
+    return tokens if len(tokens) <= 50 else None
 
 
 def _within(seen: dict[str, int], lo: float, hi: float) -> bool:

@@ -51,6 +51,9 @@ def scalar(value: object) -> str:
 def draft_study(cb: Codebook) -> str:
     """The study file text for ``cb``; validated before it is returned."""
     questions = [e for e in cb.entries if _in_draft(e)]
+    dates = [e for e in questions if e.type == "date" and e.qid is None]
+    keep = next((e for e in dates if e.columns[0] == "RecordedDate"), dates[0] if dates else None)
+    questions = [e for e in questions if e.type != "date" or e.qid is not None or e is keep]
     lines: list[str] = []
     out = lines.append
     source_name = Path(cb.path).name
@@ -216,7 +219,12 @@ def _scale_template(questions: list[Entry]) -> list[str]:
             "# can be scored into group scores, a total and bands; see docs/study-format.md",
         ]
     values = [o for o in battery.options if not o.not_applicable]
-    cols = [c for _, c in battery.items]
+    groups: dict[str, list[str]] = {}
+    for label, col in battery.items:
+        head = label.split(" - ", 1)[0] if " - " in label else "All items"
+        groups.setdefault(head, []).append(col)
+    if len(groups) == len(battery.items):
+        groups = {"All items": [c for _, c in battery.items]}
     name = f"{battery.name}_score"
     vals = ", ".join(f"{scalar(o.code)}: {scalar(o.label)}" for o in values)
     return [
@@ -227,7 +235,7 @@ def _scale_template(questions: list[Entry]) -> list[str]:
         f"#     label: {scalar(_title(battery))}",
         f"#     values: {{{vals}}}",
         "#     groups:",
-        f"#       All items: [{', '.join(scalar(c) for c in cols)}]",
+        *(f"#       {scalar(g)}: [{', '.join(scalar(c) for c in cs)}]" for g, cs in groups.items()),
         "#     group_score: mean",
         "#     total: mean",
         "#     min_answered: 0.5",
@@ -247,6 +255,8 @@ def _is_battery(e: Entry) -> bool:
         return False
     codes = sorted(o.code for o in values)  # type: ignore[type-var]
     consecutive = codes == list(range(codes[0], codes[0] + len(codes)))
+    if e.options_from == "observed codes":  # unlabelled: a long battery of 1..n ratings
+        return consecutive and len(e.items) >= 6
     return consecutive and sum(bool(_LIKERT.search(o.label)) for o in values) >= 2
 
 

@@ -12,7 +12,10 @@ from cxsurvey.codebook.model import Codebook, Entry
 
 def _options(e: Entry, limit: int = 4) -> str:
     if e.options:
-        shown = [f"{o.code}={o.label}" for o in e.options[:limit]]
+        shown = [
+            str(o.code) if o.label == str(o.code) else f"{o.code}={o.label}"
+            for o in e.options[:limit]
+        ]
         more = f" (+{len(e.options) - limit})" if len(e.options) > limit else ""
         return ", ".join(shown) + more
     return ", ".join(e.seen[:limit])
