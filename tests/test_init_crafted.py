@@ -129,7 +129,7 @@ def test_current_export_with_definition(tmp_path):
     assert q["Q4"].items == (("Fast", "Q4_1"), ("Friendly", "Q4_2"), ("Clear", "Q4_3"))
     assert [o.code for o in q["Q4"].options] == [1, 2, 3, 4, -1]
     assert [o.code for o in q["Q4"].options if o.not_applicable] == [-1]
-    assert q["q1_Q5"].columns == ("1_Q5",) and q["q2_Q5"].columns == ("2_Q5",)  # loop & merge
+    assert q["Q5_loop1"].columns == ("1_Q5",) and q["Q5_loop2"].columns == ("2_Q5",)  # loop & merge
     assert q["Q6"].type == "text" and q["Q6"].columns == ("Q6",)
     assert q["Q7_1"].type == "numeric"
     kinds = {e.columns[0]: e.type for e in cb.entries}
@@ -171,12 +171,12 @@ def test_draft_of_current_export_validates_runs_and_keeps_key_order(tmp_path):
         9: "Don't know",
     }
     assert data["questions"]["Q1"]["not_applicable"] == [9]
-    assert data["questions"]["q1_Q5"]["options"] == {1: "Yes", 2: "No"}  # quoted, not booleans
+    assert data["questions"]["Q5_loop1"]["options"] == {1: "Yes", 2: "No"}  # quoted, not booleans
     assert list(data["questions"]["Q4"]) == ["text", "type", "columns", "options", "not_applicable"]
     assert "# scales:" in text and "median_split: Q4_score" in text  # agreement battery template
     assert "Candidate banners" in text
     ids = [f["id"] for f in data["figures"]]
-    assert ids == ["Q1", "Q2", "Q3", "Q4", "q1_Q5", "q2_Q5", "Q7_1"]
+    assert ids == ["Q1", "Q2", "Q3", "Q4", "Q5_loop1", "Q5_loop2", "Q7_1"]
     check = runner.invoke(app, ["validate", str(out)])
     assert check.exit_code == 0, check.output
     figs = runner.invoke(app, ["figures", str(path), "--study", str(out), "--format", "json"])
@@ -389,3 +389,22 @@ def test_bundled_sample_without_definition_and_its_scale_template(tmp_path):
     assert figs.exit_code == 0, figs.output
     split = next(f for f in json.loads(figs.stdout)["figures"] if f["id"] == "split")
     assert split["columns"] == ["Total", "High scorers", "Low scorers"]
+
+
+def test_readme_new_user_path_runs(tmp_path, monkeypatch):
+    import shlex
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your own survey", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [
+        ln.split("#")[0].strip() for ln in section.splitlines() if ln.startswith("cxsurvey ")
+    ]
+    assert [c.split()[1] for c in commands] == ["describe", "init", "figures"]
+    path, _ = _write(tmp_path)  # survey.qsf beside it, as the README names it
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        args = [a.replace("export.csv", path.name) for a in shlex.split(command)[1:]]
+        result = runner.invoke(app, [*args, "--format", "json"] if args[0] != "init" else args)
+        assert result.exit_code == 0, (command, result.output)

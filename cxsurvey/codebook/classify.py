@@ -145,7 +145,9 @@ def _with_definition(g: Group, dq: DefQuestion, cols: list[Column], other) -> li
 
 
 def _name(g: Group, tag: str | None = None) -> str:
-    name = g.stem if tag is None else (f"{g.loop}_{tag}" if g.loop else tag)
+    if tag is None and g.loop and g.stem.startswith(f"{g.loop}_"):
+        tag = g.stem[len(g.loop) + 1 :]
+    name = g.stem if tag is None else (f"{tag}_loop{g.loop}" if g.loop else tag)
     if g.sbs:
         name += f"_c{g.sbs}"
     return name
