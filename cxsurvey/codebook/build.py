@@ -76,15 +76,25 @@ def _match_definition(
             f"{definition.path}: shares no {what} with {header.path}; it belongs to "
             "another survey (export the definition of this survey)"
         )
+    out = []
+    unmatched = [g.stem for g in groups if g.kind == "question" and g.qid is None]
+    if unmatched:
+        out.append(
+            f"{definition.path}: {len(unmatched)} question(s) of the export match no export "
+            f"tag of the survey definition (renamed in Qualtrics?): {', '.join(unmatched[:8])}"
+            + (" ..." if len(unmatched) > 8 else "")
+            + "; they are classified from the data"
+        )
     missing = sorted(set(q for q in qids if q not in definition.questions), key=_qid_order)
     if missing:
         return [
+            *out,
             f"{definition.path}: {len(missing)} question(s) of the export are not in the "
             f"survey definition (edited after the export?): {', '.join(missing[:8])}"
             + (" ..." if len(missing) > 8 else "")
-            + "; they are classified from the data"
+            + "; they are classified from the data",
         ]
-    return []
+    return out
 
 
 def _qid_order(qid: str) -> tuple[int, str]:
@@ -93,7 +103,7 @@ def _qid_order(qid: str) -> tuple[int, str]:
 
 
 def _with_answered(entry: Entry, g: Group, header: ExportHeader, values: ExportValues) -> Entry:
-    if entry.type in ("metadata", "timing", "order"):
+    if entry.type in ("metadata", "timing", "order", "derived"):
         return entry
     index = {n: i for i, n in enumerate(header.names)}
     positions = [index[c] for c in entry.columns if c in index]

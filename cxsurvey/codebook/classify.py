@@ -36,7 +36,7 @@ def is_not_applicable(label: str) -> bool:
 
 def classify(group: Group, dq: DefQuestion | None, value_labels: dict) -> list[Entry]:
     """Entries for one group (a question can become several: one per matrix item)."""
-    if group.kind in ("metadata", "embedded", "order", "timing"):
+    if group.kind in ("metadata", "embedded", "order", "timing", "derived"):
         return [_simple(group)]
     cols = group.cols or group.text_cols
     other = tuple(c.name for c in group.text_cols) if group.cols else ()

@@ -104,6 +104,8 @@ def _by_import_id(pos, name, text, summary, iid: ImportId):
     base = (iid.loop, iid.qid, iid.sbs)
     if iid.suffix == "DO":
         return (*base, "DO"), Group(name, iid.qid, iid.loop, iid.sbs, "order"), col
+    if iid.suffix == "TEXTIQ":
+        return (*base, "textiq", pos), Group(name, iid.qid, kind="derived"), col
     if iid.suffix in TIMING:
         return (*base, "timing"), Group(f"{iid.qid}_timing", iid.qid, kind="timing"), col
     stem = _stem(name)
@@ -159,9 +161,6 @@ def _by_name(pos, name, text, summary, header: ExportHeader, by_tag):
                 if is_text:
                     key = (*key, "role:TEXT")
                 return key, Group(tag if lp is None else f"{lp}_{tag}", qid, loop, sbs), col
-    if by_tag:
-        kind = "embedded"
-        return (kind, pos), Group(name, kind=kind), Column(pos, name, text, summary)
     stem = _stem(name)
     rest = base[len(stem) :] if base.startswith(stem) else ""
     sbs = None

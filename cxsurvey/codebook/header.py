@@ -102,6 +102,8 @@ def _read_header_records(p: Path, layout: Layout, n: int) -> list[list[str]]:
     """The first ``n`` CSV records, however long (question texts can be large)."""
     enc = "utf-8-sig" if layout.encoding in ("utf-8", "utf8") else layout.encoding
     rows: list[list[str]] = []
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, 1 << 30))  # question texts can exceed the 128 KB default
     try:
         with open(p, encoding=enc, newline="") as fh:
             reader = csv.reader(fh, delimiter=layout.delimiter)
@@ -113,6 +115,8 @@ def _read_header_records(p: Path, layout: Layout, n: int) -> list[list[str]]:
                     break
     except (csv.Error, UnicodeDecodeError) as exc:
         raise DataError(f"{p}: cannot read the header records ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
     if not rows:
         raise DataError(f"{p}: the file is empty; export the responses again")
     return rows
@@ -171,6 +175,8 @@ def _split_import_id(raw: str, choice: str | None) -> ImportId:
             end += 1
         sbs, tail = tail[1:end], tail[end:]
     tail = tail.lstrip("_-")
+    if tail.startswith(("TEXT_", "TEXT-")) and len(tail) > 5:
+        return ImportId(raw, qid, loop, sbs, (), "TEXTIQ")  # Text iQ topics/sentiment
     suffix = ""
     for s in _SUFFIXES:
         for sep_ in ("_", "-"):

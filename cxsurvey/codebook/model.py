@@ -23,7 +23,7 @@ class Entry:
     """One question of the codebook (or one piece of metadata)."""
 
     name: str  # the name it gets in the study file
-    type: str  # single multi grid numeric nps text date | metadata embedded timing order other
+    type: str  # single multi grid numeric nps text date | metadata embedded timing order derived other
     text: str
     columns: tuple[str, ...]
     qid: str | None = None
@@ -60,7 +60,9 @@ class Codebook:
 
     @property
     def questions(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.type not in ("metadata", "timing", "order"))
+        return tuple(
+            e for e in self.entries if e.type not in ("metadata", "timing", "order", "derived")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

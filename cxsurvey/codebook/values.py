@@ -21,9 +21,10 @@ _NUMBER = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 class ColumnSummary:
     """What one column holds: answered cells and its distinct values."""
 
-    answered: int  # non-blank cells
+    answered: int  # cells neither blank nor whitespace only
     values: dict[str, int]  # distinct trimmed text -> count (numbers as written)
     numeric: bool  # every answered cell is a number
+    unanswered_raw: tuple[str, ...] = ()  # distinct raw cells that are blank or -99 once trimmed
 
     def numbers(self) -> list[float]:
         return sorted({float(v) for v in self.values if _is_number(v)})
@@ -39,29 +40,30 @@ def _is_number(text: str) -> bool:
 
 @dataclass(frozen=True)
 class ExportValues:
-    """Every column's cells (text, blanks as null) and their summaries, by position."""
+    """Every column's cells (text as written, empty cells null) and their summaries."""
 
     rows: int
-    columns: list  # pyarrow string arrays, trimmed, blank -> null
+    columns: list  # pyarrow string arrays, by position
     summaries: list[ColumnSummary]
 
-    def answered_any(self, positions: list[int], ignore: frozenset[str] = MISSING_TEXT) -> int:
+    def answered_any(self, positions: list[int]) -> int:
         """Respondents with at least one of these columns answered (not blank, not -99)."""
         import numpy as np
+        import pyarrow as pa
         import pyarrow.compute as pc
 
+        if len(positions) == 1:
+            s = self.summaries[positions[0]]
+            return s.answered - sum(n for v, n in s.values.items() if v in MISSING_TEXT)
         hit = np.zeros(self.rows, dtype=bool)
         for i in positions:
             col = self.columns[i]
-            ok = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=_set(ignore))))
+            ok = pc.is_valid(col)
+            skip = self.summaries[i].unanswered_raw
+            if skip:
+                ok = pc.and_(ok, pc.invert(pc.is_in(col, value_set=pa.array(skip, pa.string()))))
             hit |= np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
         return int(hit.sum())
-
-
-def _set(values: frozenset[str]):
-    import pyarrow as pa
-
-    return pa.array(sorted(values), pa.string())
 
 
 def read_values(header: ExportHeader, max_distinct: int = 200) -> ExportValues:
@@ -101,28 +103,44 @@ def _values(rows: int, raw: list, max_distinct: int) -> ExportValues:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = []
-    for col in raw:
-        if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
-            col = pc.cast(col, pa.string())
-        trimmed = pc.utf8_trim_whitespace(col)
-        columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+    columns = [
+        col if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+        else pc.cast(col, pa.string())
+        for col in raw
+    ]  # fmt: skip
     return ExportValues(rows, columns, [_summary(c, max_distinct) for c in columns])
 
 
-def _summary(trimmed, max_distinct: int) -> ColumnSummary:
+def _summary(col, max_distinct: int) -> ColumnSummary:
+    """Summarise one column from its distinct values (never a pass per cell in Python)."""
     import pyarrow.compute as pc
 
-    answered = len(trimmed) - trimmed.null_count
-    present = trimmed.drop_null()
-    counts = pc.value_counts(present)
-    if len(counts) > max_distinct:
-        counts = counts.slice(0, max_distinct)
-    values = dict(
-        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
-    )
-    numeric = answered > 0 and bool(pc.all(pc.match_substring_regex(present, _NUMBER)).as_py())
-    return ColumnSummary(answered, values, numeric)
+    counts = pc.value_counts(col)
+    values, ns = counts.field("values"), counts.field("counts")
+    present = pc.is_valid(values)
+    values, ns = pc.filter(values, present), pc.filter(ns, present)
+    trimmed = pc.utf8_trim_whitespace(values)
+    blank = pc.equal(trimmed, "")
+    filled = pc.invert(blank)
+    answered = int(pc.sum(pc.filter(ns, filled)).as_py() or 0)
+    kept = pc.filter(trimmed, filled)
+    numeric = answered > 0 and bool(pc.all(pc.match_substring_regex(kept, _NUMBER)).as_py())
+    skip = pc.or_(blank, pc.is_in(trimmed, value_set=_pa_set(MISSING_TEXT)))
+    unanswered = tuple(pc.filter(values, skip).to_pylist())
+    kept_n = pc.filter(ns, filled)
+    if len(kept) > max_distinct:  # the most frequent values, for a look
+        top = pc.sort_indices(kept_n, sort_keys=[("", "descending")]).slice(0, max_distinct)
+        kept, kept_n = pc.take(kept, top), pc.take(kept_n, top)
+    out: dict[str, int] = {}
+    for v, n in zip(kept.to_pylist(), kept_n.to_pylist(), strict=True):
+        out[v] = out.get(v, 0) + n  # "1" and " 1" are one value once trimmed
+    return ColumnSummary(answered, out, numeric, unanswered)
+
+
+def _pa_set(values: frozenset[str]):
+    import pyarrow as pa
+
+    return pa.array(sorted(values), pa.string())
 
 
 def _sav_values(header: ExportHeader, max_distinct: int) -> ExportValues:
