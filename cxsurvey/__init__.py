@@ -28,6 +28,8 @@ _API = {
     "figures": ".tabulation.run",
     "FiguresResult": ".tabulation.results",
     "Options": ".tabulation.figure",
+    "build_codebook": ".codebook.build",
+    "draft_study": ".codebook.draft",
 }
 
 __all__ = ["__version__", *_API]

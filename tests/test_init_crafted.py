@@ -408,3 +408,21 @@ def test_readme_new_user_path_runs(tmp_path, monkeypatch):
         args = [a.replace("export.csv", path.name) for a in shlex.split(command)[1:]]
         result = runner.invoke(app, [*args, "--format", "json"] if args[0] != "init" else args)
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_encoding_option_for_exports_without_bom(tmp_path):
+    path = tmp_path / "cp.csv"
+    rows = [["ResponseId", "Q1"], ["Response ID", "Café rating"],
+            ['{"ImportId":"_recordId"}', '{"ImportId":"QID1"}'], ["R_1", "1"], ["R_2", "2"]]  # fmt: skip
+    with open(path, "w", encoding="cp1252", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "s.yaml"
+    failed = runner.invoke(app, ["init", str(path), "--out", str(out)])
+    assert failed.exit_code == 2 and "not valid utf-8" in failed.output and not out.exists()
+    result = runner.invoke(app, ["init", str(path), "--encoding", "cp1252", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["source"]["encoding"] == "cp1252"
+    assert data["questions"]["Q1"]["text"] == "Café rating"
+    figs = runner.invoke(app, ["figures", str(path), "--study", str(out), "--format", "json"])
+    assert figs.exit_code == 0, figs.output

@@ -19,6 +19,11 @@ QSF_OPTION = typer.Option(
 )
 
 
+ENCODING_OPTION = typer.Option(
+    "auto", "--encoding", help="Text encoding of an export without a BOM (e.g. cp1252)."
+)
+
+
 class DescribeFormat(str, Enum):
     table = "table"
     json = "json"
@@ -35,11 +40,12 @@ def describe(
     all_columns: bool = typer.Option(
         False, "--all", help="Also list metadata, timing and display-order columns."
     ),
+    encoding: str = ENCODING_OPTION,
 ) -> None:
     """The export's codebook: layout, then each question's type, columns, answers and options."""
     from cxsurvey.codebook.build import build_codebook
 
-    cb = build_codebook(export, qsf)
+    cb = build_codebook(export, qsf, encoding=encoding)
     if fmt is None:
         fmt = DescribeFormat.table if sys.stdout.isatty() else DescribeFormat.json
     if fmt is DescribeFormat.json:
@@ -61,6 +67,7 @@ def init(
         Path("study.yaml"), "--out", "-o", help="Where to write the study file."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+    encoding: str = ENCODING_OPTION,
 ) -> None:
     """Draft a study file from the export (and its survey definition) that validates and runs."""
     from cxsurvey.codebook.build import build_codebook
@@ -74,7 +81,7 @@ def init(
     for given in (export, qsf):
         if given is not None and out.exists() and out.resolve() == given.resolve():
             raise UserError(f"{out}: is an input; choose another --out")
-    cb = build_codebook(export, qsf)
+    cb = build_codebook(export, qsf, encoding=encoding)
     text = draft_study(cb)
     for warning in cb.warnings:
         typer.echo(f"warning: {warning}", err=True)

@@ -53,6 +53,7 @@ def build_codebook(
         path=str(export),
         layout=header.layout_name,
         encoding=header.layout.encoding,
+        encoding_given=encoding != "auto",
         delimiter=header.layout.delimiter,
         responses=values.rows,
         entries=tuple(entries),

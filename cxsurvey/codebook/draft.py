@@ -105,6 +105,8 @@ def _title(e: Entry) -> str:
 
 def _source(cb: Codebook) -> list[str]:
     lines = ["source:", "  format: auto"]
+    if cb.encoding_given and cb.encoding not in ("utf-8", "utf-16"):
+        lines.append(f"  encoding: {scalar(cb.encoding)}")
     if cb.id_column:
         col = "ResponseId" if cb.id_column == "V1" else cb.id_column
         lines.append(f"  id: {scalar(col)}")

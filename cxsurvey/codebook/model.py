@@ -50,6 +50,7 @@ class Codebook:
     delimiter: str
     responses: int
     entries: tuple[Entry, ...]
+    encoding_given: bool = False  # the encoding was named, not recognised (no BOM)
     definition: str | None = None  # path of the .qsf used
     survey_name: str | None = None
     id_column: str | None = None
