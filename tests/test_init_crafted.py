@@ -426,3 +426,18 @@ def test_encoding_option_for_exports_without_bom(tmp_path):
     assert data["questions"]["Q1"]["text"] == "Café rating"
     figs = runner.invoke(app, ["figures", str(path), "--study", str(out), "--format", "json"])
     assert figs.exit_code == 0, figs.output
+
+
+def test_parquet_export(tmp_path):
+    from tests.conftest import SAMPLE_EXPORT
+
+    parquet = tmp_path / "export.parquet"
+    converted = runner.invoke(app, ["convert", str(SAMPLE_EXPORT), "--out", str(parquet)])
+    assert converted.exit_code == 0, converted.output
+    q = _by_name(build_codebook(parquet))
+    assert q["Q5"].type == "grid" and len(q["Q5"].items) == 20
+    assert q["Q8"].type == "single" and [o.code for o in q["Q8"].options] == [1, 2, 3]
+    out = tmp_path / "s.yaml"
+    assert runner.invoke(app, ["init", str(parquet), "--out", str(out)]).exit_code == 0
+    figs = runner.invoke(app, ["figures", str(parquet), "--study", str(out), "--format", "json"])
+    assert figs.exit_code == 0, figs.output

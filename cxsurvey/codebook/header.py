@@ -61,6 +61,8 @@ class ExportHeader:
     def layout_name(self) -> str:
         if self.layout.kind == "sav":
             return "SPSS .sav"
+        if self.layout.kind == "parquet":
+            return "Parquet dataset"
         if self.id_format == "json":
             return "Qualtrics (3 header rows, JSON ImportIds)"
         if self.id_format == "2016":
@@ -79,6 +81,10 @@ def read_header(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> 
     p = Path(path)
     if not p.exists():
         raise DataError(f"{p}: export not found; check the path")
+    from cxsurvey.reading.parquet import is_parquet
+
+    if fmt == "parquet" or is_parquet(p):
+        return _parquet_header(p)
     if p.is_dir():
         raise DataError(f"{p}: is a directory; give the export file")
     layout = sniff(p, fmt, encoding)
@@ -190,6 +196,21 @@ def _split_import_id(raw: str, choice: str | None) -> ImportId:
     if choice is not None and suffix != "DO":
         parts = (*parts, choice)
     return ImportId(raw, qid, loop, sbs, parts, suffix)
+
+
+def _parquet_header(p: Path) -> ExportHeader:
+    from cxsurvey.reading.parquet import LABELS_KEY, open_dataset
+
+    schema = open_dataset(p).schema
+    names = list(schema.names)
+    try:  # question wording written by `cxsurvey convert`
+        stored = json.loads((schema.metadata or {}).get(LABELS_KEY) or b"{}")
+    except ValueError:
+        stored = {}
+    labels = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
+    layout = Layout("parquet", "binary", header=names)
+    texts = [labels.get(n, "") for n in names]
+    return ExportHeader(str(p), layout, names, texts, [None] * len(names), 0)
 
 
 def _sav_header(p: Path, layout: Layout) -> ExportHeader:

@@ -70,6 +70,8 @@ def read_values(header: ExportHeader, max_distinct: int = 200) -> ExportValues:
     """Every column of the export, read once, with a summary per column."""
     if header.layout.kind == "sav":
         return _sav_values(header, max_distinct)
+    if header.layout.kind == "parquet":
+        return _parquet_values(header, max_distinct)
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -141,6 +143,25 @@ def _pa_set(values: frozenset[str]):
     import pyarrow as pa
 
     return pa.array(sorted(values), pa.string())
+
+
+def _parquet_values(header: ExportHeader, max_distinct: int) -> ExportValues:
+    import pyarrow as pa
+
+    from cxsurvey.reading.parquet import open_dataset
+
+    try:
+        table = open_dataset(Path(header.path)).to_table()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{header.path}: cannot read it as Parquet ({exc})") from None
+    columns = []
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        if pa.types.is_boolean(col.type):
+            col = col.cast(pa.int8())
+        columns.append(col)
+    return _values(table.num_rows, columns, max_distinct)
 
 
 def _sav_values(header: ExportHeader, max_distinct: int) -> ExportValues:

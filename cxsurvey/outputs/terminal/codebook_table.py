@@ -29,12 +29,10 @@ def _columns(e: Entry) -> str:
 
 def codebook_view(cb: Codebook, all_columns: bool = False) -> Group:
     sep = "tab" if cb.delimiter == "\t" else repr(cb.delimiter)
-    head = Text.assemble(
-        (cb.path, "bold"),
-        "\n",
-        f"layout: {cb.layout}; encoding: {cb.encoding}; delimiter: {sep}; "
-        f"responses: {cb.responses}",
-    )
+    text = f"layout: {cb.layout}; "
+    if cb.encoding != "binary":
+        text += f"encoding: {cb.encoding}; delimiter: {sep}; "
+    head = Text.assemble((cb.path, "bold"), "\n", text + f"responses: {cb.responses}")
     if cb.definition:
         head.append(f"\nsurvey definition: {cb.definition} ({cb.survey_name})")
     table = Table(show_edge=False, header_style="bold")
