@@ -441,3 +441,40 @@ def test_parquet_export(tmp_path):
     assert runner.invoke(app, ["init", str(parquet), "--out", str(out)]).exit_code == 0
     figs = runner.invoke(app, ["figures", str(parquet), "--study", str(out), "--format", "json"])
     assert figs.exit_code == 0, figs.output
+
+
+def test_hostile_labels_and_names_stay_data(tmp_path):
+    """Newlines, YAML syntax and comment markers in the export never become YAML structure."""
+    names = ["ResponseId", "Q1", "Q2\nevil: 1"]
+    ids = [{"ImportId": "_recordId"}, {"ImportId": "QID1"}, {"ImportId": "QID2"}]
+    texts = ["id", "Pick one:\nversion: 2 # not a key", "x"]
+    rows = [
+        ["R_1", "a: b\nfigures: []", "x"],
+        ["R_2", "a: b\nfigures: []", "y"],
+        ["R_3", "- no", "x"],
+    ]
+    path, _ = _write(tmp_path, rows=rows, names=names, ids=ids, texts=texts)
+    out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["init", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["version"] == 1 and len(data["figures"]) >= 1
+    assert data["questions"]["Q1"]["text"] == "Pick one:\nversion: 2 # not a key"
+    assert set(data["questions"]["Q1"]["options"].values()) == {"a: b\nfigures: []", "- no"}
+    assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
+
+
+def test_nps_with_recoded_scale_is_not_drafted_as_nps(tmp_path):
+    """An NPS selector whose codes are 1-11 would give wrong promoters: drafted as single."""
+    recoded = json.loads(json.dumps(QSF))
+    nps = next(
+        e
+        for e in recoded["SurveyElements"]
+        if e["Payload"] and e["Payload"]["QuestionID"] == "QID3"
+    )
+    nps["Payload"]["RecodeValues"] = {str(i): str(i + 1) for i in range(11)}
+    path, qsf = _write(tmp_path)
+    qsf.write_text(json.dumps(recoded), encoding="utf-8")
+    q3 = _by_name(build_codebook(path, qsf))["Q3"]
+    assert q3.type == "single" and [o.code for o in q3.options] == list(range(1, 12))
+    assert "codes are not 0-10" in q3.notes[-1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from cxsurvey.codebook.grouping import Column, Group
 from cxsurvey.codebook.model import Code, Entry, Option
@@ -118,7 +119,13 @@ def _with_definition(g: Group, dq: DefQuestion, cols: list[Column], other) -> li
         )
     name = _name(g, dq.tag.split("#")[0])
     if qtype == "MC" and sel == "NPS":
-        return [_entry(name, "nps", text, cols, g, other=other, notes=_nps_note(g))]
+        codes = sorted(_num_key(c.code) for c in dq.choices)
+        numeric = cols[0].summary.numeric or not cols[0].summary.answered
+        if numeric and codes == sorted(_num_key(i) for i in range(11)):
+            return [_entry(name, "nps", text, cols, g, other=other, notes=_nps_note(g))]
+        single = _single_def(name, text, cols[0], g, dq.choices, other)
+        why = "the export holds labels" if not numeric else "its codes are not 0-10"
+        return [replace(single, notes=(*single.notes, f"an NPS question drafted as single: {why}"))]
     if qtype == "MC":
         if sel in MA_SELECTORS or sel.startswith("MA"):
             return [_multi_def(name, text, cols, g, dq.choices, other)]

@@ -25,6 +25,7 @@ _LIKERT = re.compile(
 )
 TITLE_MAX = 100
 # Characters YAML may not hold raw (and line separators it would fold): escaped.
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 
 
@@ -44,8 +45,19 @@ def scalar(value: object) -> str:
         and "," not in text
     ):
         return text
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
+    return quoted(text)
+
+
+def comment(text: object) -> str:
+    """Text safe inside a ``#`` comment: one line, whatever the export held."""
+    return _SPACES.sub(" ", str(text)).strip()
+
+
+def quoted(text: str) -> str:
+    """A double-quoted YAML scalar of ``text``."""
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False)
+    )
 
 
 def draft_study(cb: Codebook) -> str:
@@ -57,13 +69,13 @@ def draft_study(cb: Codebook) -> str:
     lines: list[str] = []
     out = lines.append
     source_name = Path(cb.path).name
-    out(f"# Study file drafted by `cxsurvey init` from {source_name}")
+    out(f"# Study file drafted by `cxsurvey init` from {comment(source_name)}")
     if cb.definition:
-        out(f"# and its survey definition {Path(cb.definition).name}.")
+        out(f"# and its survey definition {comment(Path(cb.definition).name)}.")
     out("# Review it before trusting a number: question names, option labels, the")
     out("# include rules and the missing codes. Then run:")
     out("#   cxsurvey validate THIS_FILE")
-    out(f"#   cxsurvey figures {source_name} --study THIS_FILE")
+    out(f"#   cxsurvey figures {comment(source_name)} --study THIS_FILE")
     out("version: 1")
     out(f"study: {scalar(cb.survey_name or Path(cb.path).stem)}")
     out("")
@@ -81,9 +93,7 @@ def draft_study(cb: Codebook) -> str:
         out("  []  # no question the export holds can be tabulated yet; add figures here")
     for e in figures:
         title = _title(e)
-        out(
-            f"  - {{id: {scalar(e.name)}, title: {json.dumps(title, ensure_ascii=False)}, question: {scalar(e.name)}}}"
-        )
+        out(f"  - {{id: {scalar(e.name)}, title: {quoted(title)}, question: {scalar(e.name)}}}")
     lines += _banner_hint(questions)
     text = "\n".join(lines) + "\n"
     _check(text)
@@ -139,7 +149,9 @@ def _source(cb: Codebook) -> list[str]:
     if na:
         lines.append("  # 'Don't know' style answers are set as not_applicable on their questions")
         lines.append(
-            "  # (left out of bases): " + ", ".join(na[:6]) + (" ..." if len(na) > 6 else "")
+            "  # (left out of bases): "
+            + comment(", ".join(na[:6]))
+            + (" ..." if len(na) > 6 else "")
         )
     return lines
 
@@ -179,9 +191,9 @@ def _question(e: Entry) -> list[str]:
             codes = ", ".join(scalar(o.code) for o in na)
             lines.append(f"    not_applicable: [{codes}]  # left out of the base")
     for col in e.other_text:
-        lines.append(f"    # other-specify text: {col}")
+        lines.append(f"    # other-specify text: {comment(col)}")
     for note in e.notes:
-        lines.append(f"    # {note}")
+        lines.append(f"    # {comment(note)}")
     return lines
 
 
