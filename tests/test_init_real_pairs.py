@@ -31,6 +31,9 @@ PAIRS = [
     ("multi_mc", "export_2016.csv"),
     ("single_mc", "export_2016.csv"),
     ("single_mc", "legacy.csv"),
+    ("text_entry", "export_2016.csv"),
+    ("matrix_multi", "export_2016.csv"),
+    ("matrix_single", "export_2016.csv"),
 ]
 runner = CliRunner()
 

@@ -114,7 +114,7 @@ def _title(e: Entry) -> str:
 
 
 def _source(cb: Codebook) -> list[str]:
-    lines = ["source:", "  format: auto"]
+    lines = ["source:", f"  format: auto  # detected: {comment(cb.layout)}"]
     if cb.encoding_given and cb.encoding not in ("utf-8", "utf-16"):
         lines.append(f"  encoding: {scalar(cb.encoding)}")
     if cb.id_column:
