@@ -200,3 +200,34 @@ def test_the_draft_validates_and_runs_figures(folder, export, with_qsf, tmp_path
     assert figures.exit_code == 0, figures.output
     data = json.loads(figures.stdout)
     assert data["figures"], "the draft has at least one figure"
+
+
+def test_drafted_figure_counts_match_an_independent_count(tmp_path):
+    """Q1 of the legacy export, recounted with csv: 'No opinion' (-1) is out of the base."""
+    path = FIXTURES / "no_basis" / "legacy.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    q1, finished, status = (rows[0].index(n) for n in ("Q1", "V10", "V7"))
+    kept = [r[q1] for r in rows[2:] if r[finished] == "1" and r[status] not in ("1", "8")]
+    base = sum(v in ("1", "2", "3") for v in kept)
+    assert (len(kept), base) == (15, 13)
+    out = tmp_path / "study.yaml"
+    args = [
+        "init",
+        str(path),
+        "--qsf",
+        str(FIXTURES / "no_basis" / "survey.qsf"),
+        "--out",
+        str(out),
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(
+        app, ["figures", str(path), "--study", str(out), "--figure", "Q1", "--format", "json"]
+    )
+    rows_out = {
+        r["label"]: r["cells"]["Total"] for r in json.loads(result.stdout)["figures"][0]["rows"]
+    }
+    for label, code in (("Great", "1"), ("In the middle", "2"), ("Awful", "3")):
+        assert rows_out[label]["count"] == kept.count(code)
+        assert rows_out[label]["base"] == base
+        assert rows_out[label]["value"] == pytest.approx(100 * kept.count(code) / base)
