@@ -52,9 +52,9 @@ def build_codebook(
     return Codebook(
         path=str(export),
         layout=header.layout_name,
-        encoding=header.layout.encoding,
+        encoding=header.encoding,
         encoding_given=encoding != "auto",
-        delimiter=header.layout.delimiter,
+        delimiter=header.delimiter,
         responses=values.rows,
         entries=tuple(entries),
         definition=str(qsf) if qsf is not None else None,
@@ -134,7 +134,7 @@ def _find(header: ExportHeader, names: tuple[str, ...], legacy: str) -> str | No
     for n in names:
         if n in header.names:
             return n
-    if header.layout.kind == "qualtrics-legacy" and legacy in header.names:
+    if header.kind == "qualtrics-legacy" and legacy in header.names:
         return legacy
     return None
 

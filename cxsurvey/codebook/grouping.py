@@ -137,7 +137,7 @@ def _tags(definition: SurveyDefinition | None) -> list[tuple[str, str]]:
 
 
 def _by_name(pos, name, text, summary, header: ExportHeader, by_tag):
-    if name in LEGACY_META and header.layout.kind == "qualtrics-legacy":
+    if name in LEGACY_META and header.kind == "qualtrics-legacy":
         return ("metadata", pos), Group(name, kind="metadata"), Column(pos, name, text, summary)
     if is_metadata(name):
         return ("metadata", pos), Group(name, kind="metadata"), Column(pos, name, text, summary)

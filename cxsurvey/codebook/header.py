@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxsurvey.errors import DataError
-from cxsurvey.reading.sniff import Layout, sniff
+from cxsurvey.reading.sniff import sniff
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ class ExportHeader:
     """What the header records of one export say about its columns."""
 
     path: str
-    layout: Layout
+    kind: str  # qualtrics, qualtrics-legacy, plain, sav, parquet (as reading.sniff names them)
+    encoding: str
+    delimiter: str
     names: list[str]
     texts: list[str]  # question text per column ("" when the layout has none)
     import_ids: list[ImportId | None]  # None for legacy/plain layouts
@@ -59,15 +61,15 @@ class ExportHeader:
 
     @property
     def layout_name(self) -> str:
-        if self.layout.kind == "sav":
+        if self.kind == "sav":
             return "SPSS .sav"
-        if self.layout.kind == "parquet":
+        if self.kind == "parquet":
             return "Parquet dataset"
         if self.id_format == "json":
             return "Qualtrics (3 header rows, JSON ImportIds)"
         if self.id_format == "2016":
             return "Qualtrics 2016 (3 header rows, quoted ImportIds)"
-        if self.layout.kind == "qualtrics-legacy":
+        if self.kind == "qualtrics-legacy":
             return "legacy Qualtrics (2 header rows, V1..V10)"
         return "plain CSV (one header row)"
 
@@ -89,32 +91,33 @@ def read_header(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> 
         raise DataError(f"{p}: is a directory; give the export file")
     layout = sniff(p, fmt, encoding)
     if layout.kind == "sav":
-        return _sav_header(p, layout)
-    records = _read_header_records(p, layout, 3)
+        return _sav_header(p)
+    records = _read_header_records(p, layout.encoding, layout.delimiter, 3)
+    where = (str(p), layout.kind, layout.encoding, layout.delimiter)
     names = [c.strip() for c in records[0]]
     third = records[2] if len(records) > 2 else []
     id_format = _id_format(third)
     if id_format:
         texts = _pad(records[1], len(names))
         ids = [parse_import_id(cell) for cell in _pad(third, len(names))]
-        return ExportHeader(str(p), layout, names, texts, ids, 3, id_format)
+        return ExportHeader(*where, names, texts, ids, 3, id_format)
     if layout.kind == "qualtrics-legacy":
         texts = _pad(records[1], len(names))
-        return ExportHeader(str(p), layout, names, texts, [None] * len(names), 2)
-    return ExportHeader(str(p), layout, names, [""] * len(names), [None] * len(names), 1)
+        return ExportHeader(*where, names, texts, [None] * len(names), 2)
+    return ExportHeader(*where, names, [""] * len(names), [None] * len(names), 1)
 
 
-def _read_header_records(p: Path, layout: Layout, n: int) -> list[list[str]]:
+def _read_header_records(p: Path, encoding: str, delimiter: str, n: int) -> list[list[str]]:
     """The first ``n`` CSV records, however long (question texts can be large)."""
-    enc = "utf-8-sig" if layout.encoding in ("utf-8", "utf8") else layout.encoding
+    enc = "utf-8-sig" if encoding in ("utf-8", "utf8") else encoding
     rows: list[list[str]] = []
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, 1 << 30))  # question texts can exceed the 128 KB default
     try:
         with open(p, encoding=enc, newline="") as fh:
-            reader = csv.reader(fh, delimiter=layout.delimiter)
+            reader = csv.reader(fh, delimiter=delimiter)
             for row in reader:
-                if layout.encoding == "utf-16" and not rows and row:
+                if encoding == "utf-16" and not rows and row:
                     row[0] = row[0].removeprefix("\ufeff")
                 rows.append(row)
                 if len(rows) == n:
@@ -208,12 +211,11 @@ def _parquet_header(p: Path) -> ExportHeader:
     except ValueError:
         stored = {}
     labels = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
-    layout = Layout("parquet", "binary", header=names)
     texts = [labels.get(n, "") for n in names]
-    return ExportHeader(str(p), layout, names, texts, [None] * len(names), 0)
+    return ExportHeader(str(p), "parquet", "binary", "", names, texts, [None] * len(names), 0)
 
 
-def _sav_header(p: Path, layout: Layout) -> ExportHeader:
+def _sav_header(p: Path) -> ExportHeader:
     try:
         import pyreadstat
     except ImportError:
@@ -233,7 +235,16 @@ def _sav_header(p: Path, layout: Layout) -> ExportHeader:
         for name, mapping in (meta.variable_value_labels or {}).items()
     }
     return ExportHeader(
-        str(p), layout, names, texts, [None] * len(names), 0, "", value_labels=value_labels
+        str(p),
+        "sav",
+        "binary",
+        "",
+        names,
+        texts,
+        [None] * len(names),
+        0,
+        "",
+        value_labels=value_labels,
     )
 
 

@@ -68,20 +68,19 @@ class ExportValues:
 
 def read_values(header: ExportHeader, max_distinct: int = 200) -> ExportValues:
     """Every column of the export, read once, with a summary per column."""
-    if header.layout.kind == "sav":
+    if header.kind == "sav":
         return _sav_values(header, max_distinct)
-    if header.layout.kind == "parquet":
+    if header.kind == "parquet":
         return _parquet_values(header, max_distinct)
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    layout = header.layout
     read = pacsv.ReadOptions(
-        encoding="utf8" if layout.encoding in ("utf-8", "utf8") else layout.encoding,
+        encoding="utf8" if header.encoding in ("utf-8", "utf8") else header.encoding,
         skip_rows_after_names=max(0, header.header_rows - 1),
         block_size=1 << 24,
     )
-    parse = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True)
+    parse = pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=True)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in set(header.names)},
         strings_can_be_null=True,
