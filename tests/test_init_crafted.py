@@ -155,6 +155,7 @@ def test_draft_of_current_export_validates_runs_and_keeps_key_order(tmp_path):
     out = tmp_path / "study.yaml"
     result = runner.invoke(app, ["init", str(path), "--qsf", str(qsf), "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert "8 question(s), 7 figure(s) from 5 responses" in result.output
     text = out.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     assert list(data) == ["version", "study", "source", "questions", "figures"]

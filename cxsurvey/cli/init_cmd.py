@@ -71,7 +71,7 @@ def init(
 ) -> None:
     """Draft a study file from the export (and its survey definition) that validates and runs."""
     from cxsurvey.codebook.build import build_codebook
-    from cxsurvey.codebook.draft import draft_study
+    from cxsurvey.codebook.draft import draft_study, drafted_questions
     from cxsurvey.errors import UserError
 
     if out.exists() and not force:
@@ -89,10 +89,13 @@ def init(
 
     with atomic_output(out, "w", encoding="utf-8") as fh:
         fh.write(text)
-    drafted = sum(1 for e in cb.questions if f"\n  {e.name}:" in text)
-    labels = sum(1 for e in cb.questions if e.options_from == "observed codes")
+    drafted = drafted_questions(cb)
+    figures = sum(1 for e in drafted if e.analysable)
+    labels = sum(1 for e in drafted if e.options_from == "observed codes")
     typer.echo(
-        f"wrote {out}: {drafted} question(s) from {len(cb.entries)} column group(s)", err=True
+        f"wrote {out}: {len(drafted)} question(s), {figures} figure(s) from "
+        f"{cb.responses} responses ({cb.layout})",
+        err=True,
     )
     if labels:
         typer.echo(

@@ -60,12 +60,17 @@ def quoted(text: str) -> str:
     )
 
 
-def draft_study(cb: Codebook) -> str:
-    """The study file text for ``cb``; validated before it is returned."""
+def drafted_questions(cb: Codebook) -> list[Entry]:
+    """The entries the draft declares as questions, in export order."""
     questions = [e for e in cb.entries if _in_draft(e)]
     dates = [e for e in questions if e.type == "date" and e.qid is None]
     keep = next((e for e in dates if e.columns[0] == "RecordedDate"), dates[0] if dates else None)
-    questions = [e for e in questions if e.type != "date" or e.qid is not None or e is keep]
+    return [e for e in questions if e.type != "date" or e.qid is not None or e is keep]
+
+
+def draft_study(cb: Codebook) -> str:
+    """The study file text for ``cb``; validated before it is returned."""
+    questions = drafted_questions(cb)
     lines: list[str] = []
     out = lines.append
     source_name = Path(cb.path).name
