@@ -155,7 +155,7 @@ def test_draft_of_current_export_validates_runs_and_keeps_key_order(tmp_path):
     out = tmp_path / "study.yaml"
     result = runner.invoke(app, ["init", str(path), "--qsf", str(qsf), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "8 question(s), 7 figure(s) from 5 responses" in result.output
+    assert "9 question(s), 7 figure(s) from 5 responses" in result.output
     text = out.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     assert list(data) == ["version", "study", "source", "questions", "figures"]
@@ -174,6 +174,14 @@ def test_draft_of_current_export_validates_runs_and_keeps_key_order(tmp_path):
     assert data["questions"]["Q1"]["not_applicable"] == [9]
     assert data["questions"]["Q5_loop1"]["options"] == {1: "Yes", 2: "No"}  # quoted, not booleans
     assert list(data["questions"]["Q4"]) == ["text", "type", "columns", "options", "not_applicable"]
+    # embedded data with a few repeating values: a single question to use as a banner
+    assert data["questions"]["region"] == {
+        "text": "region text",
+        "type": "single",
+        "column": "region",
+        "options": {"North": "North", "South": "South", "West": "West"},
+    }
+    assert "region (3 options)" in text
     assert "# scales:" in text and "median_split: Q4_score" in text  # agreement battery template
     assert "Candidate banners" in text
     ids = [f["id"] for f in data["figures"]]

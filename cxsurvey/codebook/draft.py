@@ -106,7 +106,7 @@ def draft_study(cb: Codebook) -> str:
 
 
 def _in_draft(e: Entry) -> bool:
-    if e.type in ("single", "multi", "grid"):
+    if e.type in ("single", "multi", "grid", "embedded"):
         return bool(e.options)
     if e.type == "date":
         return len(e.columns) == 1
@@ -169,7 +169,9 @@ def _question(e: Entry) -> list[str]:
     lines = [f"  {scalar(e.name)}:"]
     if e.text:
         lines.append(f"    text: {scalar(e.text)}")
-    lines.append(f"    type: {e.type}")
+    lines.append(f"    type: {'single' if e.type == 'embedded' else e.type}")
+    if e.type == "embedded":
+        lines.append("    # embedded data: a banner candidate (no figure drafted)")
     if e.type == "grid":
         lines.append("    columns:")
         for label, col in _unique_items(e.items):
@@ -182,7 +184,7 @@ def _question(e: Entry) -> list[str]:
         lines.append(f"    column: {scalar(e.columns[0])}")
     if e.delimiter and e.delimiter != ",":
         lines.append(f"    delimiter: {scalar(e.delimiter)}")
-    if e.options and e.type in ("single", "multi", "grid"):
+    if e.options and e.type in ("single", "multi", "grid", "embedded"):
         note = {
             "observed codes": "  # codes seen in the export: replace each label",
             "observed labels": "  # labels seen in the export",
@@ -283,7 +285,8 @@ def _banner_hint(questions: list[Entry]) -> list[str]:
     candidates = [
         e
         for e in questions
-        if e.type == "single" and 2 <= len([o for o in e.options if not o.not_applicable]) <= 6
+        if e.type in ("single", "embedded")
+        and 2 <= len([o for o in e.options if not o.not_applicable]) <= 6
     ]
     dates = [e for e in questions if e.type == "date"]
     if not candidates and not dates:

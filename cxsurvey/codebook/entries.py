@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from cxsurvey.codebook.grouping import Column, Group
-from cxsurvey.codebook.model import Code, Entry
+from cxsurvey.codebook.model import Code, Entry, Option
 from cxsurvey.codebook.values import MISSING_TEXT
 
 _NA = re.compile(
@@ -30,6 +30,8 @@ def simple_entry(group: Group) -> Entry:
     kind = group.kind
     if kind == "metadata" and col.summary.values and all_dates(col.summary.values):
         kind = "date"
+    if kind == "embedded" and len(group.cols) == 1:
+        return _embedded(group.stem, col)
     return Entry(
         group.stem,
         "metadata" if kind == "date" and not _is_recorded(col.name) else kind,
@@ -37,6 +39,29 @@ def simple_entry(group: Group) -> Entry:
         tuple(c.name for c in group.cols),
         group.qid,
         answered=col.summary.answered,
+        seen=_seen(col.summary.values),
+    )
+
+
+def _embedded(name: str, col: Column) -> Entry:
+    """Embedded data; with a few repeating values it can be a banner (region, plan, ...)."""
+    from cxsurvey.codebook.qsf import as_code
+
+    seen = observed_codes([col])
+    coded = bool(seen) and len(seen) <= MAX_LABELS and sum(seen.values()) > len(seen)
+    options: tuple[Option, ...] = ()
+    if coded:
+        numeric = all(is_number(v) for v in seen)
+        items = sorted(seen.items(), key=lambda kv: float(kv[0])) if numeric else seen.items()
+        options = tuple(Option(as_code(v) if numeric else v, v, n) for v, n in items)
+    return Entry(
+        name,
+        "embedded",
+        col.text,
+        (col.name,),
+        answered=col.summary.answered,
+        options=options,
+        options_from="observed labels" if options else "",
         seen=_seen(col.summary.values),
     )
 
