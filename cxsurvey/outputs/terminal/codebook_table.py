@@ -36,12 +36,13 @@ def codebook_view(cb: Codebook, all_columns: bool = False) -> Group:
     if cb.definition:
         head.append(f"\nsurvey definition: {cb.definition} ({cb.survey_name})")
     table = Table(show_edge=False, header_style="bold")
-    for col in ("question", "type", "columns", "answered", "options"):
+    for col in ("question", "qid", "type", "columns", "answered", "options"):
         table.add_column(col, justify="right" if col == "answered" else "left", overflow="fold")
     entries = cb.entries if all_columns else cb.questions
     for e in entries:
         table.add_row(
             Text(e.name),
+            Text(e.qid or ""),
             Text(e.type),
             Text(_columns(e)),
             str(e.answered),
