@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from cxsurvey.cli import app
 from cxsurvey.codebook.build import build_codebook
 from cxsurvey.codebook.draft import scalar
-from cxsurvey.codebook.header import parse_import_id
+from cxsurvey.codebook.header import split_import_id
+from cxsurvey.reading.header import parse_import_id
 
 runner = CliRunner()
 
@@ -361,7 +362,7 @@ def test_describe_json_and_table(tmp_path):
     ],
 )
 def test_import_ids_of_both_formats(cell, expected):
-    iid = parse_import_id(cell)
+    iid = split_import_id(*parse_import_id(cell))
     assert (iid.qid, iid.loop, iid.sbs, iid.parts, iid.suffix) == expected
 
 

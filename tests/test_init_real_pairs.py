@@ -78,8 +78,8 @@ def _export_qids(path: Path) -> dict[str, set[str]]:
     for name, cell in zip(names, ids, strict=True):
         iid = ast.literal_eval(cell)["ImportId"]
         m = re.match(r"(QID\d+)", iid)
-        if m and counts[name] == 1 and not iid.endswith("TEXT"):
-            out.setdefault(m.group(1), set()).add(name)
+        if m and not iid.endswith("TEXT"):  # a repeated name is named by its ImportId
+            out.setdefault(m.group(1), set()).add(name if counts[name] == 1 else iid)
     return out
 
 

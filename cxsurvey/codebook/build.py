@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from cxsurvey.codebook.classify import classify
@@ -31,14 +32,11 @@ def build_codebook(
     if values.rows == 0:
         raise DataError(f"{export}: the export has a header but no responses")
     warnings: list[str] = []
-    counts = Counter(header.names)
-    dup = sorted(n for n, k in counts.items() if k > 1)
-    skip = {i for i, n in enumerate(header.names) if counts[n] > 1 or not n}
+    header, skip, dup = _unambiguous(header)
     if dup:
         warnings.append(
-            f"{len(dup)} column name(s) appear more than once and are left out "
-            f"(study files address columns by name): {', '.join(dup[:5])}"
-            + (" ..." if len(dup) > 5 else "")
+            f"{len(dup)} column name(s) appear more than once and have no ImportId to tell "
+            f"them apart; left out: {', '.join(dup[:5])}" + (" ..." if len(dup) > 5 else "")
         )
     groups = group_columns(header, values.summaries, definition, skip)
     if definition is not None:
@@ -65,6 +63,25 @@ def build_codebook(
         missing=_missing(entries, header, values),
         warnings=tuple(warnings),
     )
+
+
+def _unambiguous(header: ExportHeader) -> tuple[ExportHeader, set[int], list[str]]:
+    """A column whose name occurs more than once is named by its ImportId (which the
+    reader resolves); without ImportIds (legacy exports) it is left out."""
+    counts = Counter(header.names)
+    names = list(header.names)
+    skip: set[int] = set()
+    dup: set[str] = set()
+    for i, name in enumerate(header.names):
+        iid = header.import_ids[i]
+        if not name:
+            skip.add(i)
+        elif counts[name] > 1 and iid is not None and iid.ref:
+            names[i] = iid.ref
+        elif counts[name] > 1:
+            skip.add(i)
+            dup.add(name)
+    return replace(header, names=names), skip, sorted(dup)
 
 
 def _match_definition(
@@ -108,14 +125,10 @@ def _with_answered(entry: Entry, g: Group, header: ExportHeader, values: ExportV
         return entry
     index = {n: i for i, n in enumerate(header.names)}
     positions = [index[c] for c in entry.columns if c in index]
-    from dataclasses import replace
-
     return replace(entry, answered=values.answered_any(positions))
 
 
 def _unique_names(entries: list[Entry]) -> list[Entry]:
-    from dataclasses import replace
-
     seen: set[str] = set()
     out = []
     for e in entries:

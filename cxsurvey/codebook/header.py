@@ -7,22 +7,17 @@ about 2017 write JSON (``{"ImportId":"QID3","choiceId":"2"}``); the 2016 exports
 write a Python-style mapping (``{'ImportId': 'QID3-2'}``); the legacy two-row
 export (``V1..V10``) has no ImportIds at all, so its columns are matched by name.
 
-``_read_header_records`` is the one place that reads the raw header records; it
-is kept small and isolated so it can be switched to the reader's own parsed
-header when that carries the ImportIds. Encoding, delimiter and layout come
-from ``reading.sniff``.
+The header records themselves are read by ``reading`` (``export_layout``), the
+same parse the figures use; this module splits the ImportIds for grouping.
 """
 
 from __future__ import annotations
 
-import ast
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxsurvey.errors import DataError
-from cxsurvey.reading.sniff import sniff
 
 
 @dataclass(frozen=True)
@@ -42,6 +37,7 @@ class ImportId:
     sbs: str | None = None
     parts: tuple[str, ...] = ()
     suffix: str = ""
+    ref: str = ""  # how a study file names the column by ImportId (``QID1_DO_2`` with a choiceId)
 
 
 @dataclass(frozen=True)
@@ -71,6 +67,8 @@ class ExportHeader:
             return "Qualtrics 2016 (3 header rows, quoted ImportIds)"
         if self.kind == "qualtrics-legacy":
             return "legacy Qualtrics (2 header rows, V1..V10)"
+        if self.kind == "qualtrics-2row":
+            return "Qualtrics (2 header rows: the ImportId row was removed)"
         return "plain CSV (one header row)"
 
 
@@ -79,100 +77,56 @@ _SUFFIXES = ("NPS_GROUP", "TEXT", "DO", *TIMING)
 
 
 def read_header(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> ExportHeader:
-    """Parse the header of ``path``; DataError for what is not an export."""
+    """Parse the header of ``path``; DataError for what is not an export.
+
+    Layout, encoding, delimiter and the header records come from the reader
+    (``reading.export.export_layout``); this adds what a codebook needs on top:
+    ImportIds split into question, item and suffix, Parquet wording written by
+    ``cxsurvey convert`` and .sav value labels.
+    """
+    from cxsurvey.reading.export import export_layout
+    from cxsurvey.reading.sniff import HEADER_ROWS
+
     p = Path(path)
     if not p.exists():
         raise DataError(f"{p}: export not found; check the path")
-    from cxsurvey.reading.parquet import is_parquet
-
-    if fmt == "parquet" or is_parquet(p):
+    layout = export_layout(p, fmt, encoding)
+    if layout.kind == "parquet":
         return _parquet_header(p)
-    if p.is_dir():
-        raise DataError(f"{p}: is a directory; give the export file")
-    layout = sniff(p, fmt, encoding)
     if layout.kind == "sav":
         return _sav_header(p)
-    records = _read_header_records(p, layout.encoding, layout.delimiter, 3)
-    where = (str(p), layout.kind, layout.encoding, layout.delimiter)
-    names = [c.strip() for c in records[0]]
-    third = records[2] if len(records) > 2 else []
-    id_format = _id_format(third)
-    if id_format:
-        texts = _pad(records[1], len(names))
-        ids = [parse_import_id(cell) for cell in _pad(third, len(names))]
-        return ExportHeader(*where, names, texts, ids, 3, id_format)
-    if layout.kind == "qualtrics-legacy":
-        texts = _pad(records[1], len(names))
-        return ExportHeader(*where, names, texts, [None] * len(names), 2)
-    return ExportHeader(*where, names, [""] * len(names), [None] * len(names), 1)
+    cols = layout.columns
+    names = [n.strip() for n in cols.names]
+    ids: list[ImportId | None] = [None] * len(names)
+    id_format = ""
+    if cols.has_import_ids:
+        id_format = "2016" if layout.kind == "qualtrics-2016" else "json"
+        ids = [
+            split_import_id(raw, choice or None) if raw else None
+            for raw, choice in zip(cols.import_ids, cols.choice_ids, strict=True)
+        ]
+    return ExportHeader(
+        str(p),
+        layout.kind,
+        layout.encoding,
+        layout.delimiter,
+        names,
+        list(cols.texts),
+        ids,
+        HEADER_ROWS[layout.kind],
+        id_format,
+    )
 
 
-def _read_header_records(p: Path, encoding: str, delimiter: str, n: int) -> list[list[str]]:
-    """The first ``n`` CSV records, however long (question texts can be large)."""
-    enc = "utf-8-sig" if encoding in ("utf-8", "utf8") else encoding
-    rows: list[list[str]] = []
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, 1 << 30))  # question texts can exceed the 128 KB default
-    try:
-        with open(p, encoding=enc, newline="") as fh:
-            reader = csv.reader(fh, delimiter=delimiter)
-            for row in reader:
-                if encoding == "utf-16" and not rows and row:
-                    row[0] = row[0].removeprefix("\ufeff")
-                rows.append(row)
-                if len(rows) == n:
-                    break
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise DataError(f"{p}: cannot read the header records ({exc})") from None
-    finally:
-        csv.field_size_limit(limit)
-    if not rows:
-        raise DataError(f"{p}: the file is empty; export the responses again")
-    return rows
-
-
-def _pad(row: list[str], n: int) -> list[str]:
-    return (list(row) + [""] * n)[:n]
-
-
-def _id_format(row: list[str]) -> str:
-    cells = [c.strip() for c in row if c.strip()]
-    if not cells:
-        return ""
-    if sum(c.startswith('{"ImportId"') for c in cells) >= len(cells) / 2:
-        return "json"
-    if sum(c.startswith("{'ImportId'") for c in cells) >= len(cells) / 2:
-        return "2016"
-    return ""
-
-
-def parse_import_id(cell: str) -> ImportId | None:
-    """Parse one ImportId cell of either format; None when it is not one."""
-    cell = cell.strip()
-    if not cell.startswith("{"):
-        return None
-    try:
-        data = json.loads(cell)
-    except ValueError:
-        try:
-            data = ast.literal_eval(cell)  # the 2016 single-quoted mapping
-        except (ValueError, SyntaxError):
-            return None
-    if not isinstance(data, dict) or not isinstance(data.get("ImportId"), str):
-        return None
-    raw = data["ImportId"]
-    choice = data.get("choiceId")
-    return _split_import_id(raw, None if choice is None else str(choice))
-
-
-def _split_import_id(raw: str, choice: str | None) -> ImportId:
+def split_import_id(raw: str, choice: str | None = None) -> ImportId:
+    """``QID5_2`` / ``QID5-2`` / ``1_QID5#2_3_TEXT`` (+ a choiceId) as an ImportId."""
     text = raw
     loop = None
     head, sep, rest = text.partition("_QID")
     if sep and head and not head.startswith("QID"):
         loop, text = head, "QID" + rest  # loop & merge: "1_QID5_2"
     if not text.startswith("QID") or len(text) < 4 or not text[3].isdigit():
-        return ImportId(raw)
+        return ImportId(raw, ref=_ref(raw, choice))
     digits = 3
     while digits < len(text) and text[digits].isdigit():
         digits += 1
@@ -185,7 +139,7 @@ def _split_import_id(raw: str, choice: str | None) -> ImportId:
         sbs, tail = tail[1:end], tail[end:]
     tail = tail.lstrip("_-")
     if tail.startswith(("TEXT_", "TEXT-")) and len(tail) > 5:
-        return ImportId(raw, qid, loop, sbs, (), "TEXTIQ")  # Text iQ topics/sentiment
+        return ImportId(raw, qid, loop, sbs, (), "TEXTIQ", _ref(raw, choice))  # Text iQ
     suffix = ""
     for s in _SUFFIXES:
         for sep_ in ("_", "-"):
@@ -196,9 +150,13 @@ def _split_import_id(raw: str, choice: str | None) -> ImportId:
         if suffix:
             break
     parts = tuple(p for p in tail.replace("-", "_").split("_") if p) if tail else ()
-    if choice is not None and suffix != "DO":
+    if choice and suffix != "DO":
         parts = (*parts, choice)
-    return ImportId(raw, qid, loop, sbs, parts, suffix)
+    return ImportId(raw, qid, loop, sbs, parts, suffix, _ref(raw, choice))
+
+
+def _ref(raw: str, choice: str | None) -> str:
+    return f"{raw}_{choice}" if choice else raw
 
 
 def _parquet_header(p: Path) -> ExportHeader:
