@@ -131,6 +131,8 @@ def test_current_export_with_definition(tmp_path):
     assert [o.code for o in q["Q4"].options] == [1, 2, 3, 4, -1]
     assert [o.code for o in q["Q4"].options if o.not_applicable] == [-1]
     assert q["Q5_loop1"].columns == ("1_Q5",) and q["Q5_loop2"].columns == ("2_Q5",)  # loop & merge
+    assert q["Q5_loop2"].text == "Was the ${lm://Field/1} visit resolved? (loop 2)"
+    assert q["Q7_1"].text == "Effort"  # a one-statement slider: not "Effort - Effort"
     assert q["Q6"].type == "text" and q["Q6"].columns == ("Q6",)
     assert q["Q7_1"].type == "numeric"
     kinds = {e.columns[0]: e.type for e in cb.entries}

@@ -116,7 +116,7 @@ def per_column(name, kind, text, col: Column, g: Group, choices) -> Entry:
     return Entry(
         f"{name}_{suffix}",
         kind,
-        f"{text} - {item}" if item else text,
+        f"{text} - {item}" if item and item != text else text,
         (col.name,),
         g.qid,
         answered=col.summary.answered,

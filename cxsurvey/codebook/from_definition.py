@@ -33,11 +33,18 @@ MA_SELECTORS = ("MAVR", "MAHR", "MACOL", "MSB")  # multiple-answer multiple choi
 
 
 def classify_with_definition(g: Group, dq: DefQuestion, cols: list[Column], other) -> list[Entry]:
+    entries = _classify(g, dq, cols, other)
+    if g.loop:  # loop & merge: one question per iteration, told apart in their titles
+        entries = [replace(e, text=f"{e.text} (loop {g.loop})") for e in entries]
+    return entries
+
+
+def _classify(g: Group, dq: DefQuestion, cols: list[Column], other) -> list[Entry]:
     qtype, sel, sub = dq.type, dq.selector, dq.sub_selector
     text = dq.text
     if g.sbs and g.sbs in dq.sbs:
         sub_q = dq.sbs[g.sbs]
-        return classify_with_definition(
+        return _classify(
             Group(
                 g.stem,
                 g.qid,
