@@ -258,15 +258,17 @@ def test_sav_value_labels_give_the_options(tmp_path):
 
     frame = pd.DataFrame(
         {"ResponseId": ["R_1", "R_2", "R_3"], "sat": [1.0, 2.0, 2.0], "q9_1": [1.0, None, 1.0],
-         "q9_2": [None, 1.0, 1.0], "score": [3.5, 7.25, 1.0]}
+         "q9_2": [None, 1.0, 1.0], "score": [3.5, 7.25, 1.0], "rec": [10.0, 7.0, 0.0]}
     )  # fmt: skip
     path = tmp_path / "export.sav"
     pyreadstat.write_sav(
         frame,
         str(path),
-        column_labels=["Response ID", "Satisfaction", "Used - Phone", "Used - Web", "Score"],
+        column_labels=["Response ID", "Satisfaction", "Used - Phone", "Used - Web", "Score",
+                       "How likely are you to recommend us?"],
         variable_value_labels={"sat": {1: "Happy", 2: "Unhappy", 3: "Don't know"},
-                               "q9_1": {1: "Phone"}, "q9_2": {1: "Web"}},
+                               "q9_1": {1: "Phone"}, "q9_2": {1: "Web"},
+                               "rec": {0: "Not at all likely", 10: "Extremely likely"}},
     )  # fmt: skip
     q = _by_name(build_codebook(path))
     assert q["sat"].type == "single" and q["sat"].options_from == "sav labels"
@@ -276,6 +278,7 @@ def test_sav_value_labels_give_the_options(tmp_path):
     assert q["q9"].type == "multi" and q["q9"].choice_columns == ((1, "q9_1"), (2, "q9_2"))
     assert [o.label for o in q["q9"].options] == ["Phone", "Web"]
     assert q["score"].type == "numeric"
+    assert q["rec"].type == "nps"  # 0-10 labelled only at its ends, "recommend" in its label
     out = tmp_path / "s.yaml"
     assert runner.invoke(app, ["init", str(path), "--out", str(out)]).exit_code == 0
     figs = runner.invoke(app, ["figures", str(path), "--study", str(out), "--format", "json"])

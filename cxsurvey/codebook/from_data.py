@@ -209,8 +209,10 @@ def _from_sav_labels(name, text, cols, g, other, labels) -> list[Entry]:
             set(mapping)
             and all(isinstance(k, int) for k in mapping)
             and set(mapping) <= set(range(11))
-            and len(mapping) == 11
-        ):
+            and (len(mapping) == 11 or "recommend" in text.lower())
+            and {0, 10} <= set(mapping)
+            and set(observed_codes(cols)) <= {str(i) for i in range(11)}
+        ):  # 0-10 labelled (often only at the ends) with "recommend" in its wording
             return [make_entry(name, "nps", text, cols, g, other)]
         return [
             make_entry(
