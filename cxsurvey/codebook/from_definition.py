@@ -27,7 +27,7 @@ from cxsurvey.codebook.entries import (
 from cxsurvey.codebook.from_data import classify_from_data
 from cxsurvey.codebook.grouping import Column, Group
 from cxsurvey.codebook.model import Code, Entry, Option
-from cxsurvey.codebook.qsf import Choice, DefQuestion
+from cxsurvey.codebook.qsf import Choice, DefQuestion, strip_html
 
 MA_SELECTORS = ("MAVR", "MAHR", "MACOL", "MSB")  # multiple-answer multiple choice
 
@@ -160,15 +160,27 @@ def _multi_def(name, text, cols: list[Column], g, choices, other) -> Entry:
     by_code = {num_key(c.code): c for c in choices}
     pairs: list[tuple[Code, str]] = []
     opts = []
+    used: set[str] = set()
     for col in cols:
         part = col.parts[-1] if col.parts else ""
         if g.from_ids:
             choice = by_id.get(part)
         else:
-            choice = _choice_by_text(col, choices) or by_code.get(num_key(part)) or by_id.get(part)
+            choice = _choice_by_text(col, choices)
+            if choice is None:
+                choice = by_code.get(num_key(part)) or by_id.get(part)
+                if choice is not None:
+                    notes.append(
+                        f"column {col.name}: matched to choice {choice.label!r} by its name, "
+                        "not by its header text; check it"
+                    )
         if choice is None:
             notes.append(f"column {col.name}: no choice of the definition matches it")
             continue
+        if num_key(choice.code) in used:
+            notes.append(f"column {col.name}: choice {choice.label!r} already has a column")
+            continue
+        used.add(num_key(choice.code))
         pairs.append((choice.code, col.name))
         opts.append(Option(choice.code, choice.label, col.summary.answered))
     return make_entry(
@@ -186,7 +198,7 @@ def _multi_def(name, text, cols: list[Column], g, choices, other) -> Entry:
 
 
 def _choice_by_text(col: Column, choices) -> Choice | None:
-    tail = text_suffix(col.text, "")
+    tail = strip_html(text_suffix(col.text, ""))  # legacy header texts keep the markup
     return next((c for c in choices if tail and c.label == tail), None)
 
 
