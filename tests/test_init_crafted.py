@@ -474,7 +474,7 @@ def test_hostile_labels_and_names_stay_data(tmp_path):
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data["version"] == 1 and len(data["figures"]) >= 1
-    assert data["questions"]["Q1"]["text"] == "Pick one:\nversion: 2 # not a key"
+    assert data["questions"]["Q1"]["text"] == "Pick one: version: 2 # not a key"  # one line
     assert set(data["questions"]["Q1"]["options"].values()) == {"a: b\nfigures: []", "- no"}
     assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
 

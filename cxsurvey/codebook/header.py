@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxsurvey.codebook.qsf import strip_html
 from cxsurvey.errors import DataError
 
 
@@ -111,7 +112,7 @@ def read_header(path: str | Path, fmt: str = "auto", encoding: str = "auto") -> 
         layout.encoding,
         layout.delimiter,
         names,
-        list(cols.texts),
+        [strip_html(t) for t in cols.texts],  # legacy header texts can hold markup
         ids,
         HEADER_ROWS[layout.kind],
         id_format,
