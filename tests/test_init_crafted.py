@@ -493,3 +493,24 @@ def test_nps_with_recoded_scale_is_not_drafted_as_nps(tmp_path):
     q3 = _by_name(build_codebook(path, qsf))["Q3"]
     assert q3.type == "single" and [o.code for o in q3.options] == list(range(1, 12))
     assert "codes are not 0-10" in q3.notes[-1]
+
+
+def test_a_question_left_out_of_the_draft_is_named_with_its_reason(tmp_path):
+    path, qsf = _write(tmp_path)
+    changed = json.loads(json.dumps(QSF))
+    q2 = next(
+        e
+        for e in changed["SurveyElements"]
+        if e["Payload"] and e["Payload"]["QuestionID"] == "QID2"
+    )
+    q2["Payload"]["Choices"] = {"9": {"Display": "Fax"}}  # no longer the export's choices
+    qsf.write_text(json.dumps(changed), encoding="utf-8")
+    out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["init", str(path), "--qsf", str(qsf), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Q2" not in yaml.safe_load(text)["questions"]
+    assert (
+        "#   Q2 (multi, Q2_1, Q2_2, Q2_3): column Q2_1: no choice of the definition matches it"
+        in text
+    )

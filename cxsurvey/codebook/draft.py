@@ -100,6 +100,7 @@ def draft_study(cb: Codebook) -> str:
         title = _title(e)
         out(f"  - {{id: {scalar(e.name)}, title: {quoted(title)}, question: {scalar(e.name)}}}")
     lines += _banner_hint(questions)
+    lines += _left_out(cb, questions)
     text = "\n".join(lines) + "\n"
     _check(text)
     return text
@@ -302,6 +303,25 @@ def _banner_hint(questions: list[Entry]) -> list[str]:
         lines.append(f"# Candidate banners: {names}")
     if dates:
         lines.append(f"# Trends: by: {dates[0].name}, period: month (or week, quarter)")
+    return lines
+
+
+def _left_out(cb: Codebook, questions: list[Entry]) -> list[str]:
+    """Questions of the export the draft does not declare, each with its reason."""
+    drafted = {id(e) for e in questions}
+    skipped = [
+        e
+        for e in cb.entries
+        if id(e) not in drafted and e.type in ("single", "multi", "grid", "numeric", "nps", "other")
+    ]
+    if not skipped:
+        return []
+    lines = ["", "# Not drafted (declare them by hand if you need them):"]
+    for e in skipped:
+        why = e.notes[0] if e.notes else ("no options" if not e.options else "several columns")
+        lines.append(
+            f"#   {e.name} ({e.type}, {comment(', '.join(e.columns[:3]))}): {comment(why)}"
+        )
     return lines
 
 
