@@ -514,3 +514,18 @@ def test_a_question_left_out_of_the_draft_is_named_with_its_reason(tmp_path):
         "#   Q2 (multi, Q2_1, Q2_2, Q2_3): column Q2_1: no choice of the definition matches it"
         in text
     )
+
+
+def test_describe_table_shows_control_characters_instead_of_sending_them(tmp_path):
+    rows = [
+        ["R_1", "\x1b[31mred", "x"],
+        ["R_2", "\x1b[31mred", "y"],
+        ["R_3", "[bold]b[/bold]", "x"],
+    ]
+    names = ["ResponseId", "Q1", "Q2"]
+    ids = [{"ImportId": "_recordId"}, {"ImportId": "QID1"}, {"ImportId": "QID2"}]
+    path, _ = _write(tmp_path, rows=rows, names=names, ids=ids)
+    result = runner.invoke(app, ["describe", str(path), "--format", "table"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[31m" not in result.output and "\\x1b[31mred" in result.output
+    assert "[bold]b[/bold]" in result.output  # shown as written, not read as markup

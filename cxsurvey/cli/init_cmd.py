@@ -83,8 +83,10 @@ def init(
             raise UserError(f"{out}: is an input; choose another --out")
     cb = build_codebook(export, qsf, encoding=encoding)
     text = draft_study(cb)
+    from cxsurvey.errors import clean_message
+
     for warning in cb.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"warning: {clean_message(warning)}", err=True)
     from cxsurvey.outputs.atomic import atomic_output
 
     with atomic_output(out, "w", encoding="utf-8") as fh:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from cxsurvey.codebook.model import Codebook, Entry
+from cxsurvey.outputs.safe_text import visible
+from cxsurvey.outputs.terminal.console import plain
 
 
 def _options(e: Entry, limit: int = 4) -> str:
@@ -32,26 +33,26 @@ def codebook_view(cb: Codebook, all_columns: bool = False) -> Group:
     text = f"layout: {cb.layout}; "
     if cb.encoding != "binary":
         text += f"encoding: {cb.encoding}; delimiter: {sep}; "
-    head = Text.assemble((cb.path, "bold"), "\n", text + f"responses: {cb.responses}")
+    head = Text.assemble(plain(cb.path, "bold"), "\n", text + f"responses: {cb.responses}")
     if cb.definition:
-        head.append(f"\nsurvey definition: {cb.definition} ({cb.survey_name})")
+        head.append(visible(f"\nsurvey definition: {cb.definition} ({cb.survey_name})"))
     table = Table(show_edge=False, header_style="bold")
     for col in ("question", "qid", "type", "columns", "answered", "options"):
         table.add_column(col, justify="right" if col == "answered" else "left", overflow="fold")
     entries = cb.entries if all_columns else cb.questions
     for e in entries:
         table.add_row(
-            Text(e.name),
-            Text(e.qid or ""),
-            Text(e.type),
-            Text(_columns(e)),
+            plain(e.name),
+            plain(e.qid or ""),
+            plain(e.type),
+            plain(_columns(e)),
             str(e.answered),
-            Text(_options(e)),
+            plain(_options(e)),
         )
     parts: list = [head, table]
     hidden = len(cb.entries) - len(entries)
     if hidden:
         parts.append(Text(f"{hidden} metadata, timing and display-order columns not shown"))
     for w in cb.warnings:
-        parts.append(Text.from_markup(f"[yellow]warning:[/yellow] {escape(w)}"))
+        parts.append(Text.assemble(("warning:", "yellow"), " ", plain(w)))
     return Group(*parts)
