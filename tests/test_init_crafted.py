@@ -529,3 +529,15 @@ def test_describe_table_shows_control_characters_instead_of_sending_them(tmp_pat
     assert result.exit_code == 0, result.output
     assert "\x1b[31m" not in result.output and "\\x1b[31mred" in result.output
     assert "[bold]b[/bold]" in result.output  # shown as written, not read as markup
+
+
+def test_a_rare_minus_99_among_many_values_is_still_missing(tmp_path):
+    """Summaries keep the 200 most frequent values; -99 is counted from all cells."""
+    rows = [[f"R_{i}", str(i * 1.5)] for i in range(300)] + [["R_x", "-99"]]
+    names = ["ResponseId", "Q1"]
+    ids = [{"ImportId": "_recordId"}, {"ImportId": "QID1"}]
+    path, _ = _write(tmp_path, rows=rows, names=names, ids=ids)
+    cb = build_codebook(path)
+    q1 = _by_name(cb)["Q1"]
+    assert q1.type == "numeric" and q1.answered == 300
+    assert cb.missing == (-99,)

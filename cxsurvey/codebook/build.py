@@ -165,6 +165,6 @@ def _missing(entries: list[Entry], header: ExportHeader, values: ExportValues) -
     for e in entries:
         if e.type in ("single", "multi", "grid", "numeric", "nps"):
             for c in e.columns:
-                if c in index and "-99" in values.summaries[index[c]].values:
+                if c in index and values.summaries[index[c]].missing:
                     return (-99,)
     return ()

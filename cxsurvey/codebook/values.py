@@ -25,17 +25,7 @@ class ColumnSummary:
     values: dict[str, int]  # distinct trimmed text -> count (numbers as written)
     numeric: bool  # every answered cell is a number
     unanswered_raw: tuple[str, ...] = ()  # distinct raw cells that are blank or -99 once trimmed
-
-    def numbers(self) -> list[float]:
-        return sorted({float(v) for v in self.values if _is_number(v)})
-
-
-def _is_number(text: str) -> bool:
-    try:
-        f = float(text)
-    except ValueError:
-        return False
-    return f == f and f not in (float("inf"), float("-inf"))
+    missing: int = 0  # cells holding -99 (Qualtrics: seen but unanswered)
 
 
 @dataclass(frozen=True)
@@ -54,7 +44,7 @@ class ExportValues:
 
         if len(positions) == 1:
             s = self.summaries[positions[0]]
-            return s.answered - sum(n for v, n in s.values.items() if v in MISSING_TEXT)
+            return s.answered - s.missing
         hit = np.zeros(self.rows, dtype=bool)
         for i in positions:
             col = self.columns[i]
@@ -126,8 +116,9 @@ def _summary(col, max_distinct: int) -> ColumnSummary:
     answered = int(pc.sum(pc.filter(ns, filled)).as_py() or 0)
     kept = pc.filter(trimmed, filled)
     numeric = answered > 0 and bool(pc.all(pc.match_substring_regex(kept, _NUMBER)).as_py())
-    skip = pc.or_(blank, pc.is_in(trimmed, value_set=_pa_set(MISSING_TEXT)))
-    unanswered = tuple(pc.filter(values, skip).to_pylist())
+    is_missing = pc.is_in(trimmed, value_set=_pa_set(MISSING_TEXT))
+    missing = int(pc.sum(pc.filter(ns, is_missing)).as_py() or 0)
+    unanswered = tuple(pc.filter(values, pc.or_(blank, is_missing)).to_pylist())
     kept_n = pc.filter(ns, filled)
     if len(kept) > max_distinct:  # the most frequent values, for a look
         top = pc.sort_indices(kept_n, sort_keys=[("", "descending")]).slice(0, max_distinct)
@@ -135,7 +126,7 @@ def _summary(col, max_distinct: int) -> ColumnSummary:
     out: dict[str, int] = {}
     for v, n in zip(kept.to_pylist(), kept_n.to_pylist(), strict=True):
         out[v] = out.get(v, 0) + n  # "1" and " 1" are one value once trimmed
-    return ColumnSummary(answered, out, numeric, unanswered)
+    return ColumnSummary(answered, out, numeric, unanswered, missing)
 
 
 def _pa_set(values: frozenset[str]):
