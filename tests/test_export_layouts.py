@@ -119,6 +119,43 @@ def test_a_question_text_row_without_the_import_id_row_is_still_a_header(tmp_pat
     assert cxsurvey.figures(plain, _study()).respondents["read"] == 2
 
 
+@pytest.mark.parametrize(
+    "titles",
+    [
+        ["Anfangsdatum", "Antwort-ID", "Status der Antwort", "Beendet"],  # a German export
+        ["Start date", "Response id", "Response type", "Finished"],  # other capitals
+        ["开始日期", "回复 ID", "回复类型", "已完成"],  # a Chinese export
+    ],
+)
+def test_a_question_text_row_in_any_language_is_a_header(tmp_path, titles):
+    names = ["StartDate", "ResponseId", "Status", "Finished", "q1", "num"]
+    rows = [names, [*titles, "Question one", "A number"]]
+    rows += [
+        ["2026-01-02 10:00", "R_1", "0", "1", "1", "3"],
+        ["1/3/2026 11:00", "R_2", "0", "1", "2", "5"],
+    ]
+    result = cxsurvey.figures(_write(tmp_path / "two.csv", rows), _study())
+    assert result.export["layout"] == "qualtrics-2row"
+    assert result.respondents["read"] == 2
+    assert _cells(result, "n", "n") == (4.0, 2, 2)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ["2026-01-02 10:00", "R_1", "0", "1"],  # a response: dates, R_ ids, numbers
+        ["", "R_1", "0", "1"],  # a blank start date is a response's, not a title
+        ["Anfangsdatum", "R_1", "0", "1"],  # one cell is a response id: data
+        ["01/02/2026", "R_9", "IP Address", "True"],  # a choice-text export's response
+    ],
+)
+def test_a_response_in_the_second_row_is_never_taken_for_titles(tmp_path, second):
+    names = ["StartDate", "ResponseId", "Status", "Finished", "q1", "num"]
+    rows = [names, [*second, "1", "3"], ["2026-01-03 11:00", "R_2", "0", "1", "2", "5"]]
+    layout = export_layout(_write(tmp_path / "plain.csv", rows))
+    assert layout.kind == "plain"
+
+
 def test_import_id_cells_with_choice_ids():
     assert parse_import_id('{"ImportId":"QID1_DO","choiceId":"1"}') == ("QID1_DO", "1")
     assert parse_import_id("{'ImportId': 'QID4-TEXT'}") == ("QID4-TEXT", "")

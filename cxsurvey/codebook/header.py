@@ -175,13 +175,9 @@ def _parquet_header(p: Path) -> ExportHeader:
 
 
 def _sav_header(p: Path) -> ExportHeader:
-    try:
-        import pyreadstat
-    except ImportError:
-        raise DataError(
-            f"{p}: reading SPSS .sav files needs pyreadstat; install it with "
-            "pip install 'cxsurvey[spss]'"
-        ) from None
+    from cxsurvey.reading.sav import pyreadstat_for
+
+    pyreadstat = pyreadstat_for(p)
     try:
         _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
     except Exception as exc:  # pyreadstat raises its own untyped errors

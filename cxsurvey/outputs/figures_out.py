@@ -11,7 +11,6 @@ import io
 import json
 from typing import IO
 
-from cxsurvey.errors import DataError
 from cxsurvey.outputs.display import (
     base_row,
     display_cell,
@@ -88,12 +87,9 @@ def figures_markdown(result: FiguresResult, out: IO[str]) -> None:
 
 
 def figures_xlsx(result: FiguresResult, out: IO[bytes]) -> None:
-    try:
-        import xlsxwriter
-    except ImportError:
-        raise DataError(
-            "writing .xlsx needs xlsxwriter; install it with pip install 'cxsurvey[xlsx]'"
-        ) from None
+    from cxsurvey.extras import require
+
+    xlsxwriter = require("xlsxwriter", "xlsx", "writing .xlsx")
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}

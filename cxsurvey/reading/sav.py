@@ -18,7 +18,7 @@ from cxsurvey.reading.sniff import Layout
 
 def sav_header(p: Path) -> Header:
     """Variable names and labels of a .sav file (metadata only)."""
-    pyreadstat = _pyreadstat(p)
+    pyreadstat = pyreadstat_for(p)
     try:
         _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
     except Exception as exc:  # pyreadstat raises its own untyped errors
@@ -28,15 +28,11 @@ def sav_header(p: Path) -> Header:
     return Header.from_records(names, labels)
 
 
-def _pyreadstat(p: Path):
-    try:
-        import pyreadstat
-    except ImportError:
-        raise DataError(
-            f"{p}: reading SPSS .sav files needs pyreadstat; install it with "
-            "pip install 'cxsurvey[spss]'"
-        ) from None
-    return pyreadstat
+def pyreadstat_for(p: Path):
+    """pyreadstat, or a one-line error naming the ``spss`` extra."""
+    from cxsurvey.extras import require
+
+    return require("pyreadstat", "spss", f"{p}: reading SPSS .sav files")
 
 
 def read_sav(
@@ -44,7 +40,7 @@ def read_sav(
 ):
     import pyarrow as pa
 
-    pyreadstat = _pyreadstat(p)
+    pyreadstat = pyreadstat_for(p)
     header = sav_header(p)
     found = resolve(header, columns, optional)
     for name in columns:

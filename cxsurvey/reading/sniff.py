@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,29 +147,40 @@ def _kind(rows: list[list[str]]) -> str:
     return "plain"
 
 
-# Qualtrics metadata columns and the text its second header row gives them.
-_METADATA_TEXT = {
-    "ResponseId": ("Response ID", "ResponseId", "ResponseID"),
-    "ResponseID": ("Response ID", "ResponseId", "ResponseID"),
-    "StartDate": ("Start Date", "StartDate"),
-    "EndDate": ("End Date", "EndDate"),
-    "RecordedDate": ("Recorded Date", "RecordedDate"),
+# Qualtrics metadata columns, and how a response (not a title) looks under each.
+_ID = re.compile(r"^R_\w+$")
+_DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2})?)?")
+_NUMBER = re.compile(r"^[-+]?\d+([.,]\d+)?$")
+_STATUS_TEXT = {"ip address", "survey preview", "spam", "imported", "survey test", "offline"}
+_FLAG_TEXT = {"true", "false"}
+_METADATA_DATA = {
+    "ResponseId": lambda v: bool(_ID.match(v)),
+    "ResponseID": lambda v: bool(_ID.match(v)),
+    "StartDate": lambda v: bool(_DATE.match(v)),
+    "EndDate": lambda v: bool(_DATE.match(v)),
+    "RecordedDate": lambda v: bool(_DATE.match(v)),
+    "Status": lambda v: bool(_NUMBER.match(v)) or v.lower() in _STATUS_TEXT,
+    "Finished": lambda v: bool(_NUMBER.match(v)) or v.lower() in _FLAG_TEXT,
+    "Progress": lambda v: bool(_NUMBER.match(v)),
+    "Duration (in seconds)": lambda v: bool(_NUMBER.match(v)),
 }
 
 
 def _is_question_text_row(names: list[str], second: list[str]) -> bool:
     """True when the second record is Qualtrics' question-text row (a 3-row export
-    whose ImportId row was deleted, e.g. in a spreadsheet): under its metadata
-    columns it holds their titles, never a response id or a date."""
-    hits = 0
+    whose ImportId row was deleted, e.g. in a spreadsheet): under the Qualtrics
+    metadata columns it holds their titles, in whatever language the export was
+    made ("Response ID", "Antwort-ID"), never a response id, a date or a number."""
+    titles = 0
     for i, name in enumerate(names):
-        expected = _METADATA_TEXT.get(name.strip())
-        if expected is None or i >= len(second):
+        looks_like_data = _METADATA_DATA.get(name.strip())
+        if looks_like_data is None or i >= len(second):
             continue
-        if second[i].strip() not in expected:
+        cell = second[i].strip()
+        if not cell or looks_like_data(cell):
             return False
-        hits += 1
-    return hits > 0
+        titles += 1
+    return titles >= 2
 
 
 def _why_not_qualtrics(rows: list[list[str]]) -> str:

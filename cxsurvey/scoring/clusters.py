@@ -119,14 +119,12 @@ def order_values(
 
 
 def fit(name: str, seg: models.Segment, labels: list[str], x: np.ndarray, order) -> ClusterModel:
-    try:
-        from sklearn.cluster import KMeans
-        from sklearn.metrics import silhouette_score
-    except ImportError:
-        raise DataError(
-            f"segment {name!r}: fitting clusters needs scikit-learn; install it with "
-            "pip install 'cxsurvey[clusters]'"
-        ) from None
+    from cxsurvey.extras import require
+
+    require("sklearn", "clusters", f"segment {name!r}: fitting clusters")
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     ok = np.isfinite(x).all(axis=1)
     ks = [seg.k] if isinstance(seg.k, int) else list(range(seg.k.min, seg.k.max + 1))
     n = int(ok.sum())

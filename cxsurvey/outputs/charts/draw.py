@@ -15,7 +15,6 @@ import textwrap
 import warnings
 from pathlib import Path
 
-from cxsurvey.errors import DataError
 from cxsurvey.outputs.charts import fonts
 from cxsurvey.outputs.charts.spec import ChartSpec
 
@@ -25,13 +24,11 @@ WRAP = 34
 
 
 def _matplotlib():
-    try:
-        import matplotlib
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise DataError(
-            "charts need matplotlib; install it with pip install 'cxsurvey[charts]'"
-        ) from None
+    from cxsurvey.extras import require
+
+    matplotlib = require("matplotlib", "charts", "drawing charts")
+    from matplotlib.figure import Figure
+
     return matplotlib, Figure
 
 
