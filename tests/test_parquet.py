@@ -158,3 +158,68 @@ def test_converted_qualtrics_data_keeps_the_minus_99_rule(tmp_path):
     assert from_parquet["export"]["missing"] == from_csv["export"]["missing"]
     from_parquet.pop("export"), from_csv.pop("export")
     assert from_parquet == from_csv
+
+
+TYPING_STUDY = """\
+version: 1
+study: Typing
+source:
+  id: Ref
+questions:
+  q:
+    type: single
+    column: q
+    options: {1: One, 2: Two}
+  spend:
+    type: numeric
+    column: spend
+  big:
+    type: numeric
+    column: big
+  precise:
+    type: numeric
+    column: precise
+  note:
+    type: text
+    column: note
+figures:
+  - {id: q, title: Q, question: q}
+  - {id: spend, title: Spend, question: spend, stat: mean}
+"""
+
+
+def test_convert_never_changes_a_value(tmp_path):
+    """Ids and text stay text whatever they look like; numbers become numbers only where
+    float64 holds them exactly; anything else stays text, and convert says so."""
+    rows = [
+        ["Ref", "q", "spend", "big", "precise", "note"],
+        ["12345678901234567", "1", "1.50", "9007199254740993", "0.12345678901234567", "007"],
+        ["12345678901234568", "2", "", "1", "1.5", "42"],
+        ["00123", "1", "-3", "2", "2", ""],
+    ]
+    export = tmp_path / "typed.csv"
+    with open(export, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    study = tmp_path / "typing.yaml"
+    study.write_text(TYPING_STUDY, encoding="utf-8")
+    out = tmp_path / "typed.parquet"
+    result = _run("convert", export, "--study", study, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "column 'big': whole numbers of 2^53 or more are kept as text" in result.output
+    assert "column 'precise': numbers with more than 15 significant digits" in result.output
+    table = pq.read_table(out)
+    types = {f.name: str(f.type) for f in table.schema}
+    assert types == {
+        "Ref": "string",
+        "q": "int64",
+        "spend": "double",
+        "big": "string",
+        "precise": "string",
+        "note": "string",
+    }
+    assert table.column("Ref").to_pylist() == ["12345678901234567", "12345678901234568", "00123"]
+    assert table.column("q").to_pylist() == [1, 2, 1]
+    assert table.column("spend").to_pylist() == [1.5, None, -3.0]
+    assert table.column("big").to_pylist() == ["9007199254740993", "1", "2"]
+    assert table.column("note").to_pylist() == ["007", "42", None]
+    assert _figures_json(out, "--study", study) == _figures_json(export, "--study", study)

@@ -27,7 +27,7 @@ def write_dataset(
     labels: dict[str, str],
     provenance: dict[str, str],
     partition_column: str | None = None,
-    partitions: list[str | None] | None = None,
+    partitions=None,  # pyarrow array of partition values, one per row
 ) -> list[Path]:
     """Write ``table`` to ``out``; returns the files written (relative to ``out``'s parent)."""
     import pyarrow as pa
@@ -56,7 +56,7 @@ def write_dataset(
             os.replace(target, out)
             return [out]
         if partition_column is not None:
-            table = table.append_column(partition_column, pa.array(partitions, pa.string()))
+            table = table.append_column(partition_column, partitions.cast(pa.string()))
             partitioning = ds.partitioning(
                 pa.schema([(partition_column, pa.string())]), flavor="hive"
             )

@@ -1,11 +1,18 @@
 """An export's study columns as typed Arrow columns, for ``cxsurvey convert``.
 
-Rules (every cell keeps its meaning; nothing is dropped):
+Rules (every cell keeps its meaning; nothing is dropped or rounded):
 
-- a column whose every non-blank cell is a number becomes ``int64`` when all of
-  them are whole numbers, else ``float64``; blank cells become nulls (a missing
-  code such as ``-99`` stays a number: the study's ``source.missing`` still
-  applies when the dataset is read);
+- only columns the study reads as codes or numbers (scale items; single, grid,
+  numeric and NPS questions; split multi-select columns; the weight; filter and
+  screening columns) may become numbers, and only when every non-blank cell is a
+  number: ``int64`` when all are whole numbers below 2^53 in size, else
+  ``float64`` when none has more than 15 significant digits (both are exact in
+  float64, which is how cxsurvey compares codes); otherwise the column stays text
+  and the conversion says why. Blank cells become nulls; a missing code such as
+  ``-99`` stays a number (``source.missing`` applies when the dataset is read);
+- the respondent id, text questions, one-cell multi-selects and every other
+  column stay text, whatever they look like (ids such as ``00123`` keep their
+  zeros);
 - a date question's column becomes an instant (``timestamp[s, UTC]``), read with
   the question's ``format`` and ``timezone``; when any non-blank cell is not a
   date the column stays text and the conversion says how many cells;
@@ -23,7 +30,16 @@ import numpy as np
 
 from cxsurvey.reading.cells import cell_values
 from cxsurvey.reading.dates import parse_dates, periods
-from cxsurvey.study.models import Date, Study
+from cxsurvey.study.models import (
+    Date,
+    Grid,
+    Multi,
+    Nps,
+    Numeric,
+    Single,
+    Study,
+    question_columns,
+)
 
 
 @dataclass
@@ -38,13 +54,16 @@ def typed_columns(export, study: Study) -> TypedExport:
     import pyarrow as pa
 
     dates = {q.column: q for q in study.questions.values() if isinstance(q, Date)}
+    numeric = numeric_columns(study)
     names, arrays, notes = [], [], []
     for name in export.table.column_names:
         arr = export.table.column(name).combine_chunks()
         if name in dates:
             typed, note = _date_column(arr, dates[name])
+        elif name in numeric:
+            typed, note = _number_or_text(arr)
         else:
-            typed, note = _number_or_text(arr), None
+            typed, note = (arr if pa.types.is_string(arr.type) else arr.cast(pa.string())), None
         names.append(name)
         arrays.append(typed)
         if note:
@@ -53,30 +72,65 @@ def typed_columns(export, study: Study) -> TypedExport:
     return TypedExport(pa.table(arrays, names=names), labels, notes)
 
 
-def partition_labels(table, question: Date, period: str) -> list[str | None]:
-    """Each row's period (``2026-06``, ``2026-Q2``) by the date question, in its time zone."""
-    parsed = parse_dates(
-        table.column(question.column).combine_chunks(), question.format, question.timezone
-    )
+def numeric_columns(study: Study) -> set[str]:
+    """Columns the study reads as codes or numbers (the only ones convert may type as numbers)."""
+    cols: set[str] = set()
+    for scale in study.scales.values():
+        cols.update(scale.items)
+    for q in study.questions.values():
+        if isinstance(q, Single | Grid | Numeric | Nps) or (
+            isinstance(q, Multi) and q.columns is not None
+        ):
+            cols.update(question_columns(q))
+    src = study.source
+    cols.update([src.weight] if src.weight else [])
+    cols.update(f.column for f in src.include)
+    cols.update(f.column for fig in study.figures for f in fig.filter)
+    if study.quality:
+        cols.update(c for c, _ in study.quality.columns(study))
+    cols.discard(src.id or "")
+    return cols
+
+
+def partition_labels(table, question: Date, period: str):
+    """Each row's period (``2026-06``, ``2026-Q2``) by the date question, in its time zone,
+    as a dictionary-encoded Arrow array (null where the date is blank)."""
+    import pyarrow as pa
+
+    column = table.column(question.column).combine_chunks()
+    parsed = parse_dates(column, question.format, question.timezone)
     labels, index = periods(parsed.instants, period, question.timezone)
-    return [labels[i] if i >= 0 else None for i in index.tolist()]
+    indices = pa.array(index, pa.int32(), mask=index < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(labels, pa.string()))
 
 
 def _number_or_text(arr):
+    """(typed column, note): numbers when exact in float64, else the text as it was."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
-        return arr
+        return arr, None
     cells = cell_values(arr, [])
     if cells.non_numeric.any():
-        return arr.cast(pa.string())
-    numbers = cells.numbers
+        return arr.cast(pa.string()), None
     present = ~cells.missing
-    whole = np.all(np.mod(numbers[present], 1) == 0) and np.all(np.abs(numbers[present]) < 2**53)
-    if whole:
-        values = np.where(present, numbers, 0).astype(np.int64)
-        return pa.array(values, pa.int64(), mask=~present)
-    return pa.array(numbers, pa.float64(), mask=~present)
+    numbers = cells.numbers[present]
+    if np.all(np.mod(numbers, 1) == 0):
+        if np.all(np.abs(numbers) < 2**53):
+            values = np.where(present, cells.numbers, 0).astype(np.int64)
+            return pa.array(values, pa.int64(), mask=~present), None
+        return arr.cast(pa.string()), "whole numbers of 2^53 or more are kept as text"
+    text = pc.utf8_trim_whitespace(arr.cast(pa.string()))
+    mantissa = pc.replace_substring_regex(text, r"[eE].*$", "")
+    mantissa = pc.replace_substring_regex(mantissa, r"(\.\d*?)0+$", r"\1")
+    digits = pc.utf8_ltrim(pc.replace_substring_regex(mantissa, r"[^0-9]", ""), "0")
+    longest = pc.max(pc.utf8_length(digits)).as_py() or 0
+    if longest > 15:
+        return arr.cast(
+            pa.string()
+        ), "numbers with more than 15 significant digits are kept as text"
+    return pa.array(cells.numbers, pa.float64(), mask=~present), None
 
 
 def _date_column(arr, question: Date):
