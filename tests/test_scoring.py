@@ -120,3 +120,23 @@ def test_all_unscored_gives_no_median(tmp_path):
     assert result.segments["g"].median is None
     assert result.segments["g"].sizes() == {"Leaders": 0, "Laggards": 0}
     assert np.isnan(result.scales["s"].total).all()
+
+
+def test_written_scores_are_the_values_the_bands_compared(tmp_path):
+    """A total whose float sum is 21.499999999999996 is written as 21.5, the value
+    (at 9 decimals) the bands and the median used."""
+    import csv as _csv
+
+    from typer.testing import CliRunner
+
+    from cxsurvey.cli import app
+    from tests.conftest import SAMPLE_EXPORT
+
+    out = tmp_path / "scores.csv"
+    result = CliRunner().invoke(app, ["score", str(SAMPLE_EXPORT), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(_csv.DictReader(fh))
+    totals = [r["maturity"] for r in rows if r["maturity"]]
+    assert totals and all(len(t.split(".")[-1]) <= 9 for t in totals if "." in t)
+    assert "21.5" in totals  # in the sample, a sum of group means that is 21.5 up to float noise

@@ -19,8 +19,20 @@ def scores_csv(result: ScoreResult, out: IO[bytes]) -> None:
     from pyarrow import csv as pacsv
 
     pacsv.write_csv(
-        neutralise_table(result.table()), out, pacsv.WriteOptions(quoting_style="needed")
+        neutralise_table(_rounded(result.table())), out, pacsv.WriteOptions(quoting_style="needed")
     )
+
+
+def _rounded(table):
+    """Scores at the precision bands and the median are compared at (``DECIMALS``), so a
+    written 21.5 is the 21.5 the bands saw, not float noise such as 21.499999999999996."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cxsurvey.scoring.scales import DECIMALS
+
+    columns = [pc.round(c, DECIMALS) if pa.types.is_floating(c.type) else c for c in table.columns]
+    return pa.table(columns, names=table.column_names)
 
 
 def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
