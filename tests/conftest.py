@@ -102,3 +102,19 @@ def tiny_export(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.csv"
     path.write_text(render_export(TINY_COLUMNS, TINY_ROWS, "qualtrics"), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def feedback_sample(tmp_path_factory):
+    """A generated feedback-program export (monthly trend banner, 8-group banners)
+    and its loaded study, shared by the deliverables tests."""
+    from typer.testing import CliRunner
+
+    import cxsurvey
+    from cxsurvey.cli import app
+
+    path = tmp_path_factory.mktemp("feedback_sample") / "feedback.csv"
+    args = ["sample", "--study", "feedback", "--rows", "3000", "--seed", "5", "--out", str(path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return path, cxsurvey.load_study(cxsurvey.defaults.bundled_study("feedback"))

@@ -217,7 +217,10 @@ def test_formats_write_files(tmp_path):
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 0
     lines = (tmp_path / "out.csv").read_text().splitlines()
-    assert lines[0] == "figure,row,column,value,count,base,ci_low,ci_high,gap_points,p_value"
+    assert lines[0].startswith(  # the spec's ten columns first, then what tables show
+        "figure,row,column,value,count,base,ci_low,ci_high,gap_points,p_value,gap_test,"
+        "gap_significant,letter,higher_than,change_points,"
+    )
     assert lines[1].startswith("sq,Yes,Total,75.0,3,4,")
     assert "| Yes | 75% † | 67% † | 100% † | -33 |" in (tmp_path / "out.md").read_text()
 

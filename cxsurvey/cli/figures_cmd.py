@@ -85,25 +85,26 @@ def figures(
             result = run_figures(export, study_file, figure, options, progress=bar)
         if stage is not None:
             _write_charts(result, study_file, stage, quiet)
-        _write_output(result, fmt, out)
+        _write_output(result, fmt, out, study_file.study)
         if stage is not None:
             stage.commit()  # charts land only once everything else succeeded
 
 
-def _write_output(result, fmt: FigureFormat, out: Path | None) -> None:
+def _write_output(result, fmt: FigureFormat, out: Path | None, study=None) -> None:
     if fmt is FigureFormat.table:
         from cxsurvey.outputs.terminal.console import console
         from cxsurvey.outputs.terminal.figure_table import figures_view
 
         if out is None:
-            console().print(figures_view(result))
+            terminal = console()
+            terminal.print(figures_view(result, terminal.width))
             return
         from cxsurvey.outputs.atomic import atomic_output
 
         with atomic_output(out, "w", encoding="utf-8") as fh:
             from rich.console import Console
 
-            Console(file=fh, width=120, highlight=False).print(figures_view(result))
+            Console(file=fh, width=120, highlight=False).print(figures_view(result, 120))
         return
     from cxsurvey.outputs.figures_out import TEXT_WRITERS, figures_xlsx
 
@@ -111,7 +112,7 @@ def _write_output(result, fmt: FigureFormat, out: Path | None) -> None:
         from cxsurvey.outputs.atomic import atomic_output
 
         with atomic_output(out, "wb") as fh:
-            figures_xlsx(result, fh)
+            figures_xlsx(result, fh, study)
         return
     writer = TEXT_WRITERS[fmt.value]
     if out is None:

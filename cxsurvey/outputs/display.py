@@ -9,7 +9,7 @@ from __future__ import annotations
 from cxsurvey.tabulation.results import Cell, FigureResult, Gap
 
 
-def _kind(stat: str, label: str) -> str:
+def value_kind(stat: str, label: str) -> str:
     if stat == "nps" and label == "NPS":
         return "nps"
     return "mean" if stat == "mean" else "percent"
@@ -32,25 +32,32 @@ DRIVER_UNITS = {"r2": "{:.3f}", "share": "{:.1f}%", "share_ci": "{:.1f}%", "r": 
 ``share_ci`` (the Shapley %) also shows its bootstrap interval, whole percents."""
 
 
+def cell_marks(cell: Cell) -> str:
+    """What a table shows beside a value: the letters of the columns it is
+    significantly higher than, ▲/▼ for a significant change from the previous
+    period, † for a small base."""
+    marks = []
+    if cell.higher_than:
+        marks.append("".join(cell.higher_than))
+    if cell.change is not None and cell.change.significant and cell.change.points is not None:
+        marks.append("▲" if cell.change.points > 0 else "▼")
+    if cell.small_base and cell.value is not None:
+        marks.append("†")
+    return " ".join(marks)
+
+
 def display_cell(cell: Cell, stat: str, label: str) -> str:
-    text = display_value(cell.value, cell.unit or _kind(stat, label))
+    text = display_value(cell.value, cell.unit or value_kind(stat, label))
     if cell.unit == "share_ci" and cell.ci is not None:
         text += f" ({cell.ci[0]:.0f}-{cell.ci[1]:.0f})"
-    if cell.higher_than:
-        text += " " + "".join(cell.higher_than)
-    if cell.change is not None and cell.change.significant and cell.change.points is not None:
-        text += (
-            " ▲" if cell.change.points > 0 else " ▼"
-        )  # a significant change from the last period
-    if cell.small_base and cell.value is not None:
-        text += " †"
-    return text
+    marks = cell_marks(cell)
+    return f"{text} {marks}" if marks else text
 
 
 def display_gap(gap: Gap | None, stat: str, label: str) -> str:
     if gap is None or gap.points is None:
         return ""
-    kind = _kind(stat, label)
+    kind = value_kind(stat, label)
     text = f"{gap.points:+.2f}" if kind == "mean" else f"{gap.points:+.0f}"
     return text + (" *" if gap.significant else "")
 
@@ -81,15 +88,30 @@ def base_row(fig: FigureResult) -> list[str]:
     return ["Base", *bases, *extra]
 
 
+TEST_NAMES = {
+    "z": "two-proportion z-test",
+    "fisher": "Fisher's exact test",
+    "welch": "Welch's t-test",
+    "nps-z": "NPS z-test",
+}
+
+
+def gap_tests(fig: FigureResult) -> list[str]:
+    """The names of the tests behind a figure's gaps, in a stable order."""
+    used = {r.gap.test for r in fig.rows if r.gap is not None and r.gap.p_value is not None}
+    return [TEST_NAMES.get(t, t) for t in sorted(used)]
+
+
 def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
     """The footnotes of a figure's table: filter, gap or letter legend, warnings."""
     notes = []
     if fig.filter:
         notes.append(f"Filter: {fig.filter}.")
     if fig.by and len(fig.columns) == 3:
+        tests = gap_tests(fig)
         notes.append(
-            "Gap = first group minus second, in points; * significant at the chosen "
-            "alpha (test named per row)."
+            "Gap = first group minus second, in points; * significant at the chosen alpha"
+            + (f" ({', '.join(tests)})." if tests else ".")
         )
     if fig.letters:
         notes.append("Letters: the column is significantly higher than the lettered columns.")

@@ -178,12 +178,16 @@ class FiguresResult:
         }
 
     def records(self) -> list[dict[str, Any]]:
-        """The tidy long form: one record per cell (the spec's CSV columns)."""
+        """The tidy long form: one record per cell. The spec's ten CSV columns come
+        first; then what tables show: the column's letter, the letters it is higher
+        than, the gap's test and verdict, the change from the previous period."""
         out = []
         for fig in self.figures:
+            letters = fig.letters or {}
             for row in fig.rows:
+                gap = row.gap
                 for column, cell in row.cells.items():
-                    gap = row.gap
+                    change = cell.change
                     out.append(
                         {
                             "figure": fig.id,
@@ -196,6 +200,19 @@ class FiguresResult:
                             "ci_high": cell.ci[1] if cell.ci else None,
                             "gap_points": gap.points if gap else None,
                             "p_value": gap.p_value if gap else None,
+                            "gap_test": gap.test if gap else None,
+                            "gap_significant": gap.significant if gap else None,
+                            "letter": letters.get(column),
+                            "higher_than": (
+                                "".join(cell.higher_than) if cell.higher_than is not None else None
+                            ),
+                            "change_points": change.points if change else None,
+                            "change_test": change.test if change else None,
+                            "change_p_value": change.p_value if change else None,
+                            "change_significant": change.significant if change else None,
+                            "sd": cell.sd,
+                            "effective_base": cell.effective_base,
+                            "small_base": cell.small_base,
                         }
                     )
         return out
@@ -217,4 +234,15 @@ CSV_COLUMNS = [
     "ci_high",
     "gap_points",
     "p_value",
+    "gap_test",
+    "gap_significant",
+    "letter",
+    "higher_than",
+    "change_points",
+    "change_test",
+    "change_p_value",
+    "change_significant",
+    "sd",
+    "effective_base",
+    "small_base",
 ]

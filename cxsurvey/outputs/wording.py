@@ -1,0 +1,47 @@
+"""What a reader is told about a figure besides its numbers: the question's
+wording, and a "Base: ..., Source: ..." line for charts and slides."""
+
+from __future__ import annotations
+
+from cxsurvey.study import models
+from cxsurvey.study.variables import resolve_variable
+from cxsurvey.tabulation.results import FigureResult
+
+
+def question_wording(fig: FigureResult, study: models.Study | None) -> str:
+    """The question's ``text`` (or the scale's label) as the study states it; empty
+    when the study gives none."""
+    if study is None:
+        return ""
+    var = resolve_variable(fig.question, study)
+    if var is None:
+        return ""
+    if var.question is not None:
+        return getattr(var.question, "text", None) or ""
+    if var.scale is not None:
+        label = study.scales[var.scale].label or var.scale
+        if var.kind == "band":
+            return f"{label}: stage (band of the score)"
+        if var.kind == "scale groups":
+            return f"{label}: group scores"
+        if var.kind == "scale group":
+            return f"{label}: {var.group} score"
+        return f"{label}: score"
+    return ""
+
+
+def base_text(fig: FigureResult) -> str:
+    """'Base: all who answered (Total n=219; CX leaders n=110, ...)'."""
+    parts = []
+    for col in fig.columns:
+        bases = [r.cells[col].base for r in fig.rows]
+        if not bases:
+            continue
+        lo, hi = min(bases), max(bases)
+        parts.append(f"{col} n={lo:g}" if lo == hi else f"{col} n={lo:g}-{hi:g}")
+    who = "respondents who answered" + (f", filter: {fig.filter}" if fig.filter else "")
+    return f"Base: {who} ({'; '.join(parts)})."
+
+
+def source_text(study_title: str) -> str:
+    return f"Source: {study_title}."
