@@ -17,28 +17,53 @@ from cxsurvey.outputs.charts.fonts import CSS_FAMILIES, chart_plan
 from cxsurvey.outputs.charts.spec import chart_spec
 from cxsurvey.outputs.display import base_row, display_cell, display_gap, figure_notes, header
 from cxsurvey.outputs.report.context import ReportContext
+from cxsurvey.outputs.wording import question_wording
 from cxsurvey.study.models import Study
 from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
 CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, FAMILIES;
-       color: #1a1a1a; max-width: 980px; margin: 2rem auto; padding: 0 1.2rem; }
+       color: #1a1a1a; max-width: 1080px; margin: 2rem auto; padding: 0 1.2rem; }
 h1 { font-size: 1.9rem; margin-bottom: .2rem; }
 h2 { font-size: 1.25rem; margin-top: 2.6rem; border-top: 2px solid #1a1a1a; padding-top: .6rem; }
 .summary, .methods { background: #f4f4f4; padding: .8rem 1.2rem; border-radius: 4px; }
 nav ol { columns: 2; font-size: .92rem; }
 a { color: #1a1a1a; }
+.wording { font-style: italic; color: #333; margin: .2rem 0 .6rem; }
 .chart svg { max-width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .88rem; margin: .8rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d0d0d0; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th { vertical-align: bottom; min-width: 4.5em; max-width: 9em; white-space: normal; }
+td { white-space: nowrap; font-variant-numeric: tabular-nums; }
+th:first-child, td:first-child { text-align: left; white-space: normal; min-width: 10em;
+       max-width: 22em; position: sticky; left: 0; background: #fff; }
 tr.base td { font-style: italic; color: #555; }
 .sig { font-weight: bold; }
 .notes { font-size: .82rem; color: #444; }
 .warning { color: #8a4b00; }
 footer { margin-top: 3rem; font-size: .8rem; color: #666; }
+@page { size: A4; margin: 14mm 12mm; }
+@page wide { size: A4 landscape; margin: 12mm 10mm; }
+@media print {
+  body { font-size: 10pt; max-width: none; margin: 0; padding: 0; }
+  nav, .summary, .methods { break-inside: avoid; }
+  section.figure { break-before: page; }
+  section.figure.wide { page: wide; }
+  h2 { margin-top: 0; border-top: none; }
+  .chart { break-inside: avoid; }
+  .chart svg { max-height: 150mm; width: auto; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 7.5pt; width: 100%; break-inside: auto; }
+  tr { break-inside: avoid; }
+  th, td { padding: 1pt 3pt; }
+  th { min-width: 0; max-width: none; }
+  th:first-child, td:first-child { position: static; min-width: 0; }
+  #methods { break-before: page; }
+  a { text-decoration: none; }
+}
 """.replace("FAMILIES", CSS_FAMILIES)
+WIDE = 8  # a figure with more columns than this prints on a landscape page
 
 
 def fonts_sentence(result: FiguresResult, study: Study) -> str:
@@ -109,10 +134,13 @@ def _figure(fig: FigureResult, study: Study) -> str:
     font_notes = "".join(
         f'<p class="warning">Warning: {escape(w)}</p>' for w in chart_plan(spec).warnings
     )
+    wording = question_wording(fig, study)
+    klass = "figure wide" if len(fig.columns) > WIDE else "figure"
     return (
-        f'<section class="figure" id="fig-{escape(fig.id)}" data-figure="{escape(fig.id)}">\n'
+        f'<section class="{klass}" id="fig-{escape(fig.id)}" data-figure="{escape(fig.id)}">\n'
         f"<h2>{escape(fig.title)}</h2>\n"
-        f'<div class="chart">{svg}</div>\n'
+        + (f'<p class="wording">{escape(wording)}</p>\n' if wording else "")
+        + f'<div class="chart">{svg}</div>\n'
         f"{_table(fig)}{_notes(fig)}{font_notes}</section>\n"
     )
 
