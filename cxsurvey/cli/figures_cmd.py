@@ -19,6 +19,7 @@ from cxsurvey.cli.options import (
     load_study_option,
     protect_inputs,
 )
+from cxsurvey.cli.out_format import FIGURES, out_format
 
 
 class FigureFormat(str, Enum):
@@ -44,7 +45,11 @@ def figures(
     cache_dir: Path | None = CACHE_DIR_OPTION,
     figure: list[str] = typer.Option([], "--figure", help="Only these figure ids (repeatable)."),
     fmt: FigureFormat | None = typer.Option(
-        None, "--format", "-f", help="Output format (default: table on a terminal, else json)."
+        None,
+        "--format",
+        "-f",
+        help="Output format (default: from the --out extension; else table on a terminal, "
+        "else json). A --format contradicting the --out extension is an error.",
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file."),
     alpha: float = typer.Option(
@@ -67,8 +72,8 @@ def figures(
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
-    if fmt is None:
-        fmt = FigureFormat.table if out is None and sys.stdout.isatty() else FigureFormat.json
+    default = "table" if out is None and sys.stdout.isatty() else "json"
+    fmt = FigureFormat(out_format(out, fmt.value if fmt else None, FIGURES, default))
     if fmt is FigureFormat.xlsx and out is None:
         raise typer.BadParameter("xlsx needs --out FILE", param_hint="--format")
     from cxsurvey.outputs.terminal.progress import DelayedProgress

@@ -17,6 +17,7 @@ from cxsurvey.cli.options import (
     load_study_option,
     protect_inputs,
 )
+from cxsurvey.cli.out_format import REPORT, out_format
 
 
 class ReportFormat(str, Enum):
@@ -33,7 +34,11 @@ def report(
     cache_dir: Path | None = CACHE_DIR_OPTION,
     out: Path = typer.Option(..., "--out", "-o", help="The report file (report.html, report.md)."),
     fmt: ReportFormat | None = typer.Option(
-        None, "--format", "-f", help="html (default; md when --out ends in .md) or md."
+        None,
+        "--format",
+        "-f",
+        help="html, md or pptx (default: from the --out extension, else html). A --format "
+        "contradicting the --out extension is an error.",
     ),
     alpha: float = typer.Option(0.05, "--alpha", min=0.0, max=1.0, help="Significance level."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -47,7 +52,7 @@ def report(
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
-    fmt = fmt or (ReportFormat.md if out.suffix.lower() == ".md" else ReportFormat.html)
+    fmt = ReportFormat(out_format(out, fmt.value if fmt else None, REPORT, "html"))
     protect_inputs(export, study_file, out=out)
     if fmt is ReportFormat.md:
         from cxsurvey.outputs.report.markdown import check_charts_dir

@@ -46,9 +46,12 @@ def validate(
     typer.echo(format_problems(result.problems, fmt.value, valid=valid), nl=False)
     if fmt is ProblemFormat.text:
         errors, warnings = counts(result.problems)
-        verdict = "valid" if valid else "invalid"
+        failing = {p.file for p in result.problems if p.severity == "error" or strict}
+        invalid = min(len(failing), len(studies))
         typer.echo(
-            f"{len(studies)} file(s) {verdict}: {errors} error(s), {warnings} warning(s)", err=True
+            f"{len(studies) - invalid} file(s) valid, {invalid} invalid: {errors} error(s), "
+            f"{warnings} warning(s)",
+            err=True,
         )
     if result.unreadable:
         raise typer.Exit(2)

@@ -129,6 +129,16 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
         for row in fig.rows
         if row.gap is not None and row.gap.p_value is not None
     )
+    changes = Counter(
+        cell.change.test
+        for fig in result.figures
+        for row in fig.rows
+        for cell in row.cells.values()
+        if cell.change is not None and cell.change.p_value is not None
+    )
+    trends = [
+        f.id for f in result.figures if any(c.change for r in f.rows for c in r.cells.values())
+    ]
     lettered = [fig.id for fig in result.figures if fig.letters]
     missing_text = ", ".join(str(m) for m in missing) or "none"
     out = [
@@ -141,7 +151,7 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
         "over the base.",
     ]
     if tests:
-        used = "; ".join(f"{TEST_NAMES[t]} ({n} rows)" for t, n in sorted(tests.items()))
+        used = "; ".join(f"{TEST_NAMES[t]} ({_rows(n)})" for t, n in sorted(tests.items()))
         out.append(
             "Gaps (first group minus second) are tested two-sided at alpha = "
             f"{result.alpha:g}: {used}. A * marks a significant gap."
@@ -150,8 +160,17 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
         out.append(
             f"Banners of three or more groups ({', '.join(lettered)}): columns are lettered "
             "A, B, C...; a cell lists the letters of the columns it is significantly higher "
-            f"than (pairwise tests as above, {ADJUST_NAMES[result.adjust]}, alpha = "
+            f"than (pairwise tests as for gaps, {ADJUST_NAMES[result.adjust]}, alpha = "
             f"{result.alpha:g})."
+        )
+    if changes:
+        used = "; ".join(f"{TEST_NAMES[t]} ({_cells(n)})" for t, n in sorted(changes.items()))
+        out.append(
+            f"Trends ({', '.join(trends)}): columns are periods in time order; each period's "
+            "change from the previous one (this period minus the previous, in points) is tested "
+            f"two-sided at alpha = {result.alpha:g} with the same tests as gaps: {used}. "
+            "Neighbouring periods are a planned comparison, so no multiple-comparison "
+            "adjustment is applied. ▲ marks a significant rise, ▼ a significant fall."
         )
     out.append(
         f"Weighting: weights from column {weight!r}; counts and bases are weighted sums, "
@@ -164,3 +183,11 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
         "figure's warnings."
     )
     return out
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _cells(n: int) -> str:
+    return f"{n} cell" if n == 1 else f"{n} cells"

@@ -49,7 +49,7 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
   body { font-size: 10pt; max-width: none; margin: 0; padding: 0; }
   nav, .summary, .methods { break-inside: avoid; }
   section.figure { break-before: page; }
-  section.figure.wide { page: wide; }
+  section.figure[data-print="wide"] { page: wide; }
   h2 { margin-top: 0; border-top: none; }
   .chart { break-inside: avoid; }
   .chart svg { max-height: 150mm; width: auto; }
@@ -135,9 +135,10 @@ def _figure(fig: FigureResult, study: Study) -> str:
         f'<p class="warning">Warning: {escape(w)}</p>' for w in chart_plan(spec).warnings
     )
     wording = question_wording(fig, study)
-    klass = "figure wide" if len(fig.columns) > WIDE else "figure"
+    wide = ' data-print="wide"' if len(fig.columns) > WIDE else ""
     return (
-        f'<section class="{klass}" id="fig-{escape(fig.id)}" data-figure="{escape(fig.id)}">\n'
+        f'<section class="figure" id="fig-{escape(fig.id)}" data-figure="{escape(fig.id)}"'
+        f"{wide}>\n"
         f"<h2>{escape(fig.title)}</h2>\n"
         + (f'<p class="wording">{escape(wording)}</p>\n' if wording else "")
         + f'<div class="chart">{svg}</div>\n'
