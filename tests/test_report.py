@@ -198,9 +198,16 @@ def test_three_group_banner_draws_grouped_bars(tmp_path):
     assert [(s.name, s.values) for s in spec.series] == [
         ("Alpha", [80.0]), ("Beta", [20.0]), ("Gamma", [60.0]),
     ]  # fmt: skip
-    assert "Letters in the table" in spec.footnote
+    assert "Letters: significantly higher than the group with that letter" in spec.footnote
+    assert "(A = Alpha, B = Beta, C = Gamma)" in spec.footnote
     ax = draw(spec).axes[0]
     assert [p.get_width() for p in ax.patches] == [80.0, 20.0, 60.0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "Alpha (n=50)", "Beta (n=50)", "Gamma (n=50)",
+        "Alpha (A) (n=50)", "Beta (B) (n=50)", "Gamma (C) (n=50)",
     ]  # fmt: skip
+    # letters follow each value on its bar (the significance, drawn)
+    texts = {t.get_text() for t in ax.texts}
+    for s in spec.series:
+        cell = fig.rows[0].cells[s.name]
+        want = f"{cell.value:.0f}%" + (f" {''.join(cell.higher_than)}" if cell.higher_than else "")
+        assert want in texts

@@ -130,8 +130,9 @@ def _write_output(result, fmt: FigureFormat, out: Path | None, study=None) -> No
 
 
 def _write_charts(result, study_file, stage, quiet: bool) -> None:
-    """PNG and SVG of every figure into the staging folder, named by safe file stems."""
-    from cxsurvey.outputs.charts.draw import save_chart
+    """PNG and SVG of every figure into the staging folder, named by safe file stems
+    (each chart drawn and laid out once, saved in both formats)."""
+    from cxsurvey.outputs.charts.draw import save_charts
     from cxsurvey.outputs.charts.spec import chart_spec
     from cxsurvey.outputs.safe_names import file_stems
     from cxsurvey.outputs.terminal.progress import progress
@@ -140,6 +141,6 @@ def _write_charts(result, study_file, stage, quiet: bool) -> None:
     with progress(len(result.figures), "charts", quiet) as step:
         for fig in result.figures:
             spec = chart_spec(fig, study_file.study)
-            for suffix in ("png", "svg"):
-                save_chart(spec, stage.file(f"{stems[fig.id]}.{suffix}"))
+            stem = stems[fig.id]
+            save_charts(spec, [stage.file(f"{stem}.png"), stage.file(f"{stem}.svg")])
             step(fig.id)

@@ -323,6 +323,12 @@ QUALITY_PREFIX = "quality."
 """Filters on ``quality.<flag>`` read the screening flags, not export columns."""
 
 
+HexColour = Annotated[
+    StrictStr,
+    Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="a colour as #RRGGBB, e.g. '#0072B2'"),
+]
+
+
 class Study(Model):
     version: Literal[1]
     study: Name
@@ -332,6 +338,8 @@ class Study(Model):
     questions: dict[Name, Question] = {}
     figures: list[Figure] = []
     quality: Quality | None = None  # extension: response-quality screening
+    # extension: chart colours, in series order (brand colours); default Okabe-Ito
+    palette: Annotated[list[HexColour], Field(min_length=1)] | None = None
 
     def is_flag(self, column: str) -> bool:
         """Whether a filter's column names a quality flag rather than an export column."""

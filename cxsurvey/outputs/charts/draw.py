@@ -1,10 +1,14 @@
 """Draw a ChartSpec with matplotlib (the optional ``charts`` extra).
 
-Horizontal bars in greys with hatching, so a chart reads the same printed in
-black and white; every bar carries its value, every legend entry or category its
-base; long labels wrap; the figure grows with its rows so labels never overlap.
-Only ``matplotlib.figure.Figure`` is used (no pyplot, no global backend), so
-drawing is safe inside a library or a notebook.
+Colour from a colour-blind-safe palette (Okabe-Ito, or the study's ``palette``)
+ordered so that neighbouring series also differ in lightness, bands in a ramp of
+one hue from light to dark, lines with distinct markers and dashes: a chart
+still reads printed in grey. Every bar carries its value and its significance
+marks; the question's wording sits under the title; legends read left to right
+in series order; a footer gives the bases and the source. Only
+``matplotlib.figure.Figure`` is used (no pyplot, no global backend), so drawing
+is safe inside a library or a notebook. Labels are drawn as plain text
+(mathtext off), never parsed.
 """
 
 from __future__ import annotations
@@ -18,9 +22,13 @@ from pathlib import Path
 from cxsurvey.outputs.charts import fonts
 from cxsurvey.outputs.charts.spec import ChartSpec
 
-GREYS = ["#262626", "#8c8c8c", "#d0d0d0", "#595959", "#b3b3b3", "#404040", "#e6e6e6", "#737373"]
-HATCHES = ["", "///", "...", "xxx", "\\\\\\", "---", "+++", "ooo"]
 WRAP = 34
+WIDTH = 8.0  # inches
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+DASHES = ["-", "--", "-.", ":"]
+NPS_COLOURS = {"Detractors": 1, "Passives": None, "Promoters": 0}  # palette index; None: grey
+PASSIVE_GREY = "#BBBBBB"
+TEXT = "#1a1a1a"
 
 
 def _matplotlib():
@@ -32,12 +40,98 @@ def _matplotlib():
     return matplotlib, Figure
 
 
-def _value_text(value: float, stat: str) -> str:
-    return f"{value:.2f}" if stat == "mean" else f"{value:.0f}%"
+def value_text(value: float, stat: str, mark: str = "") -> str:
+    if stat == "mean":
+        text = f"{value:.2f}"
+    elif stat == "nps":
+        text = f"{value:+.0f}"
+    else:
+        text = f"{value:.0f}%"
+    return f"{text} {mark}" if mark else text
 
 
-def _dark(colour: str) -> bool:
-    return int(colour[1:3], 16) < 0x80
+def grey_level(colour: str) -> float:
+    """The luminance (0-255) a colour prints as in greyscale (ITU-R BT.601)."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def _ink(colour: str) -> str:
+    return "white" if grey_level(colour) < 128 else TEXT
+
+
+def ramp(base: str, n: int) -> list[str]:
+    """``n`` shades of one colour from light to the colour itself (ordered bands):
+    lightness falls monotonically, so bands stay ordered in greyscale too."""
+    r, g, b = (int(base[i : i + 2], 16) for i in (1, 3, 5))
+    out = []
+    for k in range(n):
+        t = 0.18 + 0.82 * (k / (n - 1)) if n > 1 else 1.0  # share of the colour
+        mix = [round(255 - (255 - c) * t) for c in (r, g, b)]
+        out.append("#" + "".join(f"{c:02X}" for c in mix))
+    return out
+
+
+def series_colours(spec: ChartSpec) -> list[str]:
+    """The fill colour of each series, as drawn."""
+    if spec.kind == "stacked" and spec.stat == "nps":
+        colours = []
+        for s in spec.series:
+            idx = NPS_COLOURS.get(s.name)
+            colours.append(PASSIVE_GREY if idx is None else spec.palette[idx % len(spec.palette)])
+        return colours
+    if spec.kind == "stacked":
+        return ramp(spec.palette[0], len(spec.series))
+    if spec.kind == "ranked":
+        return [spec.palette[0]] * len(spec.series)
+    return [spec.palette[k % len(spec.palette)] for k in range(len(spec.series))]
+
+
+def reading_order(n: int, ncols: int) -> list[int]:
+    """The order to hand ``n`` legend entries to matplotlib, which fills ``ncols``
+    columns top to bottom, so that they read left to right, row by row."""
+    ncols = max(1, min(ncols, n))
+    sizes = [n // ncols + (1 if j < n % ncols else 0) for j in range(ncols)]
+    grid: list[list[int]] = [[] for _ in range(ncols)]
+    k = 0
+    for i in range(max(sizes, default=0)):
+        for j in range(ncols):
+            if i < sizes[j]:
+                grid[j].append(k)
+                k += 1
+    return [k for column in grid for k in column]
+
+
+def _height(spec: ChartSpec) -> float:
+    n_cat, n_series = len(spec.categories), len(spec.series)
+    if spec.kind == "trend":
+        body = 3.6
+    elif spec.kind == "ranked":
+        per_panel = 0.26 * n_series + 0.7
+        body = per_panel * math.ceil(n_cat / 2 if n_cat > 1 else 1)
+    elif spec.kind in ("stacked", "bars"):
+        body = 0.5 * max(n_cat, 1) + 0.3
+    else:
+        body = (0.26 * n_series + 0.22) * max(n_cat, 1)
+    head = 0.55 + 0.2 * bool(spec.wording)
+    legend = 0.0
+    if spec.kind in ("paired", "grouped", "stacked"):
+        legend = 0.22 * math.ceil(len(spec.series) / _legend_cols(spec)) + 0.1
+    foot = 0.14 * len(_footer_lines(spec)) + 0.1
+    return head + body + legend + foot + 0.5
+
+
+def _legend_cols(spec: ChartSpec) -> int:
+    widest = max((len(spec.label(s.name)) for s in spec.series), default=10)
+    return max(1, min(len(spec.series), int(100 // (widest + 6))))
+
+
+def _footer_lines(spec: ChartSpec) -> list[str]:
+    lines = []
+    for part in (spec.footnote, spec.footer):
+        if part:
+            lines += textwrap.wrap(part, 150)
+    return lines
 
 
 def draw(spec: ChartSpec):
@@ -47,62 +141,64 @@ def draw(spec: ChartSpec):
 
         return draw_quadrant(spec)
     _, Figure = _matplotlib()
-    n_cat, n_series = len(spec.categories), len(spec.series)
-    per_row = 0.55 if spec.kind in ("stacked", "bars") else 0.3 * n_series + 0.25
-    height = 1.6 + per_row * max(n_cat, 1) + 0.35 * (spec.footnote != "")
-    fig = Figure(figsize=(8.0, height), layout="constrained")
-    ax = fig.add_subplot()
-    labels = [
-        textwrap.fill(spec.label(c) if spec.kind == "stacked" else c, WRAP) for c in spec.categories
-    ]
-    if spec.kind == "stacked":
-        _stacked(ax, spec)
+    fig = Figure(figsize=(WIDTH, _height(spec)), layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
+    fig.suptitle(textwrap.fill(spec.title, 80), x=0.01, ha="left", fontsize=11, fontweight="bold")
+    if spec.kind == "ranked":
+        axes = _ranked(fig, spec)
     else:
-        _bars(ax, spec)
-    ax.set_yticks(range(n_cat), labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(*spec.axis)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(axis="x", labelsize=8)
-    if spec.stat != "mean":
-        ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
-    title = spec.title
-    if spec.kind == "bars" and spec.series:
-        title += f"  ({spec.bases.get(spec.series[0].name, '')})"
-    ax.set_title(textwrap.fill(title, 80), fontsize=10, loc="left", fontweight="bold")
-    below = 20.0  # points under the axes: tick labels, then the legend, then the footnote
-    if spec.kind != "bars":
-        from matplotlib.transforms import offset_copy
-
-        ncol = min(n_series, 4)
-        ax.legend(
-            loc="upper left",
-            bbox_to_anchor=(0.0, 0.0),
-            bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-below, units="points"),
-            ncol=ncol,
-            fontsize=7,
-            frameon=False,
-        )
-        below += 14.0 * math.ceil(n_series / ncol) + 4
-    if spec.footnote:
-        ax.annotate(
-            textwrap.fill(spec.footnote, 120),
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -below - 4),
-            textcoords="offset points",
-            va="top",
-            fontsize=6.5,
-            color="#333333",
-            annotation_clip=False,
-        )
+        ax = fig.add_subplot()
+        axes = [ax]
+        {"trend": _trend, "stacked": _stacked}.get(spec.kind, _bars)(ax, spec)
+    if spec.wording:
+        axes[0].set_title(
+            textwrap.fill(spec.wording, 100), loc="left", fontsize=8.5, style="italic",
+            color="#333333", pad=8,
+        )  # fmt: skip
+    if spec.kind in ("paired", "grouped", "stacked") and spec.series:
+        _legend(fig, axes[0], spec)
+    lines = _footer_lines(spec)
+    if lines:
+        fig.supxlabel("\n".join(lines), x=0.01, ha="left", fontsize=6.5, color="#333333")
     return fig
+
+
+def _legend(fig, ax, spec: ChartSpec) -> None:
+    """Under the plot (an axes legend, so the layout keeps it clear of the footer)."""
+    from matplotlib.transforms import offset_copy
+
+    handles = list(ax.containers)[: len(spec.series)]
+    labels = [spec.label(s.name) for s in spec.series]
+    ncols = _legend_cols(spec)
+    order = reading_order(len(labels), ncols)
+    ax.legend(
+        [handles[k] for k in order],
+        [labels[k] for k in order],
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-22, units="points"),
+        ncols=ncols,
+        fontsize=7.5,
+        frameon=False,
+        borderaxespad=0.0,
+    )
+
+
+def _style_axis(ax, spec: ChartSpec, axis: str = "x") -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8)
+    fmt = ax.xaxis if axis == "x" else ax.yaxis
+    if spec.stat == "nps" and spec.kind == "trend":
+        fmt.set_major_formatter(lambda v, _pos: f"{v:+.0f}" if round(v) else "0")
+    elif spec.stat != "mean":
+        fmt.set_major_formatter(lambda v, _pos: f"{v:.0f}%")
 
 
 def _bars(ax, spec: ChartSpec) -> None:
     n = len(spec.series)
     height = 0.8 / n
     span = spec.axis[1] - spec.axis[0]
+    colours = series_colours(spec)
     for k, series in enumerate(spec.series):
         offset = (k - (n - 1) / 2) * height
         ys = [i + offset for i in range(len(spec.categories))]
@@ -110,23 +206,24 @@ def _bars(ax, spec: ChartSpec) -> None:
         bars = ax.barh(
             ys,
             widths,
-            height=height * 0.92,
+            height=height * 0.9,
             left=spec.axis[0],
-            color=GREYS[k % len(GREYS)],
-            hatch=HATCHES[k % len(HATCHES)],
-            edgecolor="#000000",
-            linewidth=0.4,
+            color=colours[k],
+            edgecolor="white",
+            linewidth=0.5,
             label=spec.label(series.name),
         )
-        for bar, value in zip(bars, series.values, strict=True):
+        marks = series.marks or [""] * len(series.values)
+        for bar, value, mark in zip(bars, series.values, marks, strict=True):
             if value is None:
                 continue
             ax.text(
                 value + span * 0.01,
                 bar.get_y() + bar.get_height() / 2,
-                _value_text(value, spec.stat),
+                value_text(value, spec.stat, mark),
                 va="center",
                 fontsize=7 if n > 1 else 8,
+                color=TEXT,
             )
     for i, (gap, significant) in enumerate(zip(spec.gaps, spec.significant, strict=True)):
         ax.text(
@@ -140,48 +237,160 @@ def _bars(ax, spec: ChartSpec) -> None:
         )
     if spec.gaps:
         ax.text(1.01, -0.7, "gap", transform=ax.get_yaxis_transform(), fontsize=7, va="center")
+    labels = [textwrap.fill(c, WRAP) for c in spec.categories]
+    ax.set_yticks(range(len(spec.categories)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(*spec.axis)
+    _style_axis(ax, spec)
 
 
 def _stacked(ax, spec: ChartSpec) -> None:
     left = [0.0] * len(spec.categories)
+    colours = series_colours(spec)
     for k, series in enumerate(spec.series):
         widths = [v or 0.0 for v in series.values]
-        colour = GREYS[k % len(GREYS)]
+        colour = colours[k]
         bars = ax.barh(
             range(len(spec.categories)),
             widths,
             left=left,
-            height=0.6,
+            height=0.62,
             color=colour,
-            hatch=HATCHES[k % len(HATCHES)],
-            edgecolor="#000000",
-            linewidth=0.4,
+            edgecolor="white",
+            linewidth=0.6,
             label=series.name,
         )
-        for bar, width in zip(bars, widths, strict=True):
+        marks = series.marks or [""] * len(widths)
+        for bar, width, mark in zip(bars, widths, marks, strict=True):
+            text = f"{width:.0f}%" + (f" {mark}" if mark and width >= 9 else "")
             if width >= 5:  # smaller segments stay unlabelled rather than overlap
                 ax.text(
                     bar.get_x() + width / 2,
                     bar.get_y() + bar.get_height() / 2,
-                    f"{width:.0f}%",
+                    text,
                     ha="center",
                     va="center",
                     fontsize=7,
-                    color="white" if _dark(colour) else "black",
-                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 0.5},
+                    color=_ink(colour),
                 )
         left = [a + b for a, b in zip(left, widths, strict=True)]
+    labels = [textwrap.fill(spec.label(c), WRAP) for c in spec.categories]
+    ax.set_yticks(range(len(spec.categories)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    _style_axis(ax, spec)
+
+
+def _ranked(fig, spec: ChartSpec) -> list:
+    """Small multiples: one panel per row, groups sorted by value, named on the axis."""
+    n = len(spec.categories)
+    ncols = 1 if n == 1 else 2
+    nrows = math.ceil(n / ncols)
+    grid = fig.subplots(nrows, ncols, squeeze=False)
+    axes = [ax for row in grid for ax in row]
+    colour = spec.palette[0]
+    span = spec.axis[1] - spec.axis[0]
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        items = [(s.values[i], s.name, (s.marks or [""] * n)[i]) for s in spec.series]
+        items.sort(key=lambda t: (t[0] is None, -(t[0] or 0.0)))
+        names = [
+            f"{name} ({spec.letters[name]})" if name in spec.letters else name
+            for _, name, _ in items
+        ]
+        values = [0.0 if v is None else v - spec.axis[0] for v, _, _ in items]
+        ax.barh(range(len(items)), values, left=spec.axis[0], color=colour, height=0.72,
+                edgecolor="white", linewidth=0.5)  # fmt: skip
+        for y, (v, _name, mark) in enumerate(items):
+            if v is not None:
+                ax.text(v + span * 0.01, y, value_text(v, spec.stat, mark), va="center",
+                        fontsize=7, color=TEXT)  # fmt: skip
+        labels = [
+            f"{nm} ({spec.bases.get(name, '')})"
+            for nm, (_, name, _) in zip(names, items, strict=True)
+        ]
+        ax.set_yticks(range(len(items)), [textwrap.fill(lb, 30) for lb in labels], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(*spec.axis)
+        total = spec.total[i] if i < len(spec.total) else None
+        if total is not None:
+            ax.axvline(total, color=TEXT, linestyle="--", linewidth=0.8)
+            ax.text(total, -0.9, f"Total {value_text(total, spec.stat)}", fontsize=6.5,
+                    ha="center", va="bottom", color=TEXT)  # fmt: skip
+        if n > 1:
+            ax.set_title(textwrap.fill(spec.categories[i], 48), fontsize=8.5, loc="left",
+                         fontweight="bold")  # fmt: skip
+        _style_axis(ax, spec)
+    return axes
+
+
+def _trend(ax, spec: ChartSpec) -> None:
+    x = list(range(len(spec.categories)))
+    colours = series_colours(spec)
+    label_all = len(spec.series) <= 2
+    ends = []
+    for k, series in enumerate(spec.series):
+        colour = colours[k]
+        ax.plot(
+            x, [math.nan if v is None else v for v in series.values], color=colour,
+            marker=MARKERS[k % len(MARKERS)], linestyle=DASHES[k % len(DASHES)], linewidth=1.8,
+            markersize=5, label=series.name,
+        )  # fmt: skip
+        marks = series.marks or [""] * len(x)
+        for xi, v, mark in zip(x, series.values, marks, strict=True):
+            if v is None:
+                continue
+            if label_all or mark or xi == x[-1]:
+                ax.annotate(value_text(v, spec.stat, mark), (xi, v), xytext=(0, 6),
+                            textcoords="offset points", ha="center", fontsize=7,
+                            color=TEXT)  # fmt: skip
+        last = next((v for v in reversed(series.values) if v is not None), None)
+        if last is not None:
+            ends.append([last, series.name, colour])
+    lo, hi = spec.axis
+    if spec.stat == "nps":
+        values = [v for s in spec.series for v in s.values if v is not None]
+        lo = max(-100.0, math.floor((min(values, default=0) - 10) / 10) * 10)
+        hi = min(100.0, math.ceil((max(values, default=0) + 10) / 10) * 10)
+    ax.set_ylim(lo, hi)
+    step = (hi - lo) * 0.06  # direct labels at the line ends, nudged apart
+    ends.sort(key=lambda e: e[0])
+    for j in range(1, len(ends)):
+        ends[j][0] = max(ends[j][0], ends[j - 1][0] + step)
+    for y, name, colour in ends:
+        ax.text(x[-1] + 0.35, y, textwrap.fill(name, 22), va="center", fontsize=7.5,
+                color=colour if grey_level(colour) < 190 else TEXT)  # fmt: skip
+    ax.set_xlim(-0.4, x[-1] + 0.4 if x else 1)
+    ax.set_xticks(x, spec.categories, fontsize=7.5, rotation=45 if len(x) > 8 else 0)
+    ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _style_axis(ax, spec, axis="y")
+
+
+def figure_bytes(fig, fmt: str, salt: str, fonts_used: str = "") -> bytes:
+    matplotlib, _ = _matplotlib()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        buffer = io.BytesIO()
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None, "Fonts": fonts_used}
+        fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    return buffer.getvalue()
 
 
 def render(spec: ChartSpec, fmt: str) -> bytes:
     """PNG or SVG bytes of the chart (deterministic: no dates, stable ids)."""
+    return render_many(spec, [fmt])[fmt]
+
+
+def render_many(spec: ChartSpec, formats: list[str]) -> dict[str, bytes]:
+    """The chart drawn once and saved in each format."""
     matplotlib, _ = _matplotlib()
     plan = fonts.chart_plan(spec)
     fonts.warn_once(plan)
     rc = {
         "svg.fonttype": "none",
         "svg.hashsalt": spec.figure_id,
-        "hatch.linewidth": 0.5,
         "font.family": list(plan.families),
         "text.parse_math": False,  # labels are data: `Pay $5 or $10` keeps its dollars
     }
@@ -189,13 +398,11 @@ def render(spec: ChartSpec, fmt: str) -> bytes:
         # Missing glyphs are reported once, by script, through the plan's warnings.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig = draw(spec)
-        buffer = io.BytesIO()
-        fonts_used = ", ".join(plan.families)
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None, "Fonts": fonts_used}
-        fig.savefig(
-            buffer, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight", pad_inches=0.15
-        )
-    return buffer.getvalue()
+        out = {}
+        for fmt in formats:
+            out[fmt] = figure_bytes(fig, fmt, spec.figure_id, ", ".join(plan.families))
+            fig.set_layout_engine("none")  # laid out once; later formats reuse the positions
+        return out
 
 
 def inline_svg(spec: ChartSpec) -> str:
@@ -205,7 +412,14 @@ def inline_svg(spec: ChartSpec) -> str:
 
 
 def save_chart(spec: ChartSpec, path: Path) -> None:
+    save_charts(spec, [path])
+
+
+def save_charts(spec: ChartSpec, paths: list[Path]) -> None:
+    """Write the chart to each path in the format of its extension (drawn once)."""
     from cxsurvey.outputs.atomic import atomic_output
 
-    with atomic_output(path, "wb") as fh:
-        fh.write(render(spec, path.suffix.lstrip(".").lower()))
+    data = render_many(spec, [p.suffix.lstrip(".").lower() for p in paths])
+    for path in paths:
+        with atomic_output(path, "wb") as fh:
+            fh.write(data[path.suffix.lstrip(".").lower()])

@@ -9,60 +9,110 @@ The chart kind follows the figure:
   row order (already sorted when the figure says ``sort: desc``);
 - ``paired``: a two-group banner (leaders and laggards): two bars per row, the
   gap labelled and significant gaps marked;
-- ``grouped``: a banner of three or more groups: one bar per group per row.
+- ``grouped``: a banner of three to eight groups: one bar per group per row,
+  each value followed by the letters of the groups it is significantly higher
+  than;
+- ``ranked``: a banner of more than eight groups: small multiples, one panel per
+  row, the groups sorted by value and named on their own bars (so no group has
+  to be matched to a legend colour), the Total as a reference line;
+- ``trend``: a date banner (``period``): one line per row over the periods (the
+  NPS line for NPS figures), ▲/▼ on significant changes from the previous period.
 
 Means use the same kinds with the scale's (or question's) range on the axis.
-Tests check charts by this data and by the drawn bars, not by pixels.
+Every spec carries the question wording and a "Base: ...  Source: ..." footer.
+Tests check charts by this data and by the drawn artists, not by pixels.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cxsurvey.outputs.display import cell_marks, gap_tests
+from cxsurvey.outputs.wording import base_text, question_wording, source_text
 from cxsurvey.study import models
 from cxsurvey.study.checks import score_range
 from cxsurvey.study.variables import resolve_variable
 from cxsurvey.tabulation.results import FigureResult
 
+# Okabe & Ito's colour-blind-safe palette, ordered so that neighbouring series
+# also differ in lightness (their grey levels: 87, 162, 106, 213, 119, 158, 0, 151).
+DEFAULT_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#F0E442",
+    "#D55E00",
+    "#56B4E9",
+    "#000000",
+    "#CC79A7",
+)
+MAX_GROUPED = 8  # more banner groups than this are drawn as ranked small multiples
+
 
 @dataclass(frozen=True)
 class Series:
-    name: str  # legend: the banner column (or band, for stacked charts)
+    name: str  # legend: the banner column (or band, or row for trends)
     values: list[float | None]  # one per category; None for an empty cell
+    marks: list[str] = field(default_factory=list)  # per category: letters, ▲/▼, *
 
 
 @dataclass(frozen=True)
 class ChartSpec:
     figure_id: str
-    kind: str  # stacked | bars | paired | grouped
+    kind: str  # stacked | bars | paired | grouped | ranked | trend
     title: str
     stat: str  # percent | mean | nps
-    categories: list[str]  # bar rows: figure rows, or columns for stacked charts
+    categories: list[str]  # bar rows: figure rows; columns for stacked; periods for trends
     series: list[Series]
     axis: tuple[float, float]
     bases: dict[str, str]  # legend/category name -> "n=..." text
     gaps: list[str] = field(default_factory=list)  # per category, paired charts only
     significant: list[bool] = field(default_factory=list)
-    footnote: str = ""
+    footnote: str = ""  # what the marks mean, the filter, small bases
+    wording: str = ""  # the question as asked
+    footer: str = ""  # "Base: ... Source: ..."
+    palette: tuple[str, ...] = DEFAULT_PALETTE
+    letters: dict[str, str] = field(default_factory=dict)  # group -> letter
+    total: list[float | None] = field(default_factory=list)  # per category (ranked)
 
     def label(self, name: str) -> str:
-        """A legend or category name with its base."""
+        """A legend or category name with its letter and its base."""
+        letter = self.letters.get(name)
+        text = f"{name} ({letter})" if letter else name
         base = self.bases.get(name)
-        return f"{name} ({base})" if base else name
+        return f"{text} ({base})" if base else text
 
 
-def chart_spec(fig: FigureResult, study: models.Study | None = None) -> ChartSpec:
+def chart_spec(
+    fig: FigureResult, study: models.Study | None = None, source: str | None = None
+) -> ChartSpec:
     if fig.drivers is not None:
         from cxsurvey.outputs.charts.quadrant import quadrant_spec
 
         return quadrant_spec(fig)
     bases = {col: _base_text(fig, col) for col in fig.columns}
+    palette = tuple(study.palette) if study is not None and study.palette else DEFAULT_PALETTE
+    common = {
+        "wording": question_wording(fig, study),
+        "footer": base_text(fig) + " " + source_text(source or _study_title(fig, study)),
+        "palette": palette,
+    }
+    if _is_trend(fig, study):
+        return _trend(fig, study, bases, common)
     if fig.question.endswith(".band") or fig.stat == "nps":
-        return _stacked(fig, bases)
+        return _stacked(fig, bases, common)
     groups = fig.columns[1:] or ["Total"]
-    kind = "bars" if len(groups) == 1 else ("paired" if len(groups) == 2 else "grouped")
+    if len(groups) == 1:
+        kind = "bars"
+    elif len(groups) == 2:
+        kind = "paired"
+    else:
+        kind = "grouped" if len(groups) <= MAX_GROUPED else "ranked"
     rows = fig.rows
-    series = [Series(g, [r.cells[g].value for r in rows]) for g in groups]
+    series = [
+        Series(g, [r.cells[g].value for r in rows], [_marks(r.cells[g]) for r in rows])
+        for g in groups
+    ]
     values = [v for s in series for v in s.values if v is not None]
     axis = _mean_axis(fig, study, values) if fig.stat == "mean" else (0.0, 100.0)
     gaps, significant = [], []
@@ -88,24 +138,75 @@ def chart_spec(fig: FigureResult, study: models.Study | None = None) -> ChartSpe
         gaps,
         significant,
         _footnote(fig, kind),
+        letters=dict(fig.letters or {}),
+        total=[r.cells["Total"].value for r in rows] if "Total" in fig.columns else [],
+        **common,
     )
 
 
-def _stacked(fig: FigureResult, bases: dict[str, str]) -> ChartSpec:
+def _marks(cell) -> str:
+    """Letters and ▲/▼ (small-base daggers stay in the tables and the footnote)."""
+    return cell_marks(cell).replace("†", "").strip()
+
+
+def _study_title(fig: FigureResult, study: models.Study | None) -> str:
+    return study.study if study is not None else fig.id
+
+
+def _is_trend(fig: FigureResult, study: models.Study | None) -> bool:
+    if study is not None and fig.by is not None:
+        q = study.questions.get(fig.by)
+        if q is not None:
+            return isinstance(q, models.Date)
+    return any(c.change is not None for r in fig.rows for c in r.cells.values())
+
+
+def _trend(fig: FigureResult, study, bases: dict[str, str], common: dict) -> ChartSpec:
+    periods = fig.columns[1:]
+    rows = [r for r in fig.rows if r.label == "NPS"] if fig.stat == "nps" else fig.rows
+    series = [
+        Series(r.label, [r.cells[p].value for p in periods], [_marks(r.cells[p]) for p in periods])
+        for r in rows
+    ]
+    values = [v for s in series for v in s.values if v is not None]
+    if fig.stat == "mean":
+        axis = _mean_axis(fig, study, values)
+    elif fig.stat == "nps":
+        axis = (-100.0, 100.0)
+    else:
+        axis = (0.0, 100.0)
+    return ChartSpec(
+        fig.id,
+        "trend",
+        fig.title,
+        fig.stat,
+        list(periods),
+        series,
+        axis,
+        bases,
+        footnote=_footnote(fig, "trend"),
+        **common,
+    )
+
+
+def _stacked(fig: FigureResult, bases: dict[str, str], common: dict) -> ChartSpec:
     rows = [r for r in fig.rows if r.label != "NPS"]
     if fig.stat == "nps":  # detractors first, so the bar reads left (bad) to right (good)
         order = ["Detractors", "Passives", "Promoters"]
         rows = sorted(rows, key=lambda r: order.index(r.label))
     columns = fig.columns  # Total, then each banner group
-    series = [Series(r.label, [r.cells[c].value for c in columns]) for r in rows]
+    gap_marks = len(columns) == 3 and fig.by is not None
+    series = []
+    for r in rows:
+        marks = [_marks(r.cells[c]) for c in columns]
+        if gap_marks and r.gap is not None and r.gap.significant:
+            marks = ["", "*", "*"]  # the two groups differ significantly on this band
+        series.append(Series(r.label, [r.cells[c].value for c in columns], marks))
     categories = list(columns)
     if fig.stat == "nps":
         nps = next(r for r in fig.rows if r.label == "NPS")
-        categories = [
-            f"{c} (NPS {nps.cells[c].value:+.0f})" if nps.cells[c].value is not None else c
-            for c in columns
-        ]
-        bases = {cat: bases[c] for cat, c in zip(categories, columns, strict=True)}
+        categories = [_nps_category(c, nps.cells[c], fig.letters or {}) for c in columns]
+    bases = {cat: bases[c] for cat, c in zip(categories, columns, strict=True)}
     return ChartSpec(
         fig.id,
         "stacked",
@@ -116,7 +217,18 @@ def _stacked(fig: FigureResult, bases: dict[str, str]) -> ChartSpec:
         (0.0, 100.0),
         bases,
         footnote=_footnote(fig, "stacked"),
+        letters=dict(fig.letters or {}),
+        **common,
     )
+
+
+def _nps_category(column: str, cell, letters: dict[str, str]) -> str:
+    """'Retail (D) (NPS +3 HL)': the column, its letter, its NPS and what it beats."""
+    name = f"{column} ({letters[column]})" if column in letters else column
+    if cell.value is None:
+        return name
+    marks = _marks(cell)
+    return f"{name} (NPS {cell.value:+.0f}{' ' + marks if marks else ''})"
 
 
 def _base_text(fig: FigureResult, column: str) -> str:
@@ -156,19 +268,25 @@ def _footnote(fig: FigureResult, kind: str) -> str:
     parts = []
     if fig.filter:
         parts.append(f"Filter: {fig.filter}.")
+    tests = gap_tests(fig)
     if kind == "paired":
-        tests = sorted(
-            {r.gap.test for r in fig.rows if r.gap is not None and r.gap.p_value is not None}
-        )
-        names = {"z": "two-proportion z-test", "fisher": "Fisher's exact test",
-                 "welch": "Welch's t-test", "nps-z": "NPS z-test"}  # fmt: skip
         parts.append(
-            "Gap = first group minus second; * significant ("
-            + ", ".join(names[t] for t in tests)
+            "Gap = first group minus second; * significant"
+            + (f" ({', '.join(tests)})." if tests else ".")
+        )
+    if kind == "stacked" and fig.by is not None and len(fig.columns) == 3:
+        parts.append(
+            "* the two groups differ significantly on this segment"
+            + (f" ({', '.join(tests)})." if tests else ".")
+        )
+    if fig.letters and kind in ("grouped", "ranked", "stacked"):
+        parts.append(
+            "Letters: significantly higher than the group with that letter ("
+            + ", ".join(f"{v} = {k}" for k, v in fig.letters.items())
             + ")."
         )
-    if kind == "grouped" and fig.letters:
-        parts.append("Letters in the table mark significant differences between groups.")
+    if kind == "trend":
+        parts.append("▲ / ▼: a significant change from the previous period.")
     small = [w for w in fig.warnings if w.startswith("small base")]
     if small:
         parts.append(small[0][0].upper() + small[0][1:] + ".")
