@@ -17,10 +17,10 @@ from cxsurvey.errors import UserError
 
 FIGURES = {".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md", ".xlsx": "xlsx",
            ".txt": "table"}  # fmt: skip
-REPORT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+REPORT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pptx": "pptx"}
 ADVICE = {
     ".pdf": "write an HTML report (cxsurvey report --out report.html) and print it to PDF "
-    "from a browser: it has a print stylesheet",
+    "from a browser (it has a print stylesheet), or slides with --out report.pptx",
     ".xls": "write .xlsx",
     ".docx": "write .html, .md or .pptx",
     ".doc": "write .html, .md or .pptx",

@@ -1,4 +1,5 @@
-"""``cxsurvey report``: the whole study as one self-contained HTML (or Markdown) report."""
+"""``cxsurvey report``: the whole study as one self-contained HTML report, Markdown with
+PNG charts, or a PowerPoint deck with native charts."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from cxsurvey.cli.options import (
     protect_inputs,
 )
 from cxsurvey.cli.out_format import REPORT, out_format
+from cxsurvey.errors import UserError
 
 
 class ReportFormat(str, Enum):
     html = "html"
     md = "md"
+    pptx = "pptx"
 
 
 @app.command()
@@ -39,6 +42,9 @@ def report(
         "-f",
         help="html, md or pptx (default: from the --out extension, else html). A --format "
         "contradicting the --out extension is an error.",
+    ),
+    template: Path | None = typer.Option(
+        None, "--template", help="pptx only: a PowerPoint deck whose layouts and theme to use."
     ),
     alpha: float = typer.Option(0.05, "--alpha", min=0.0, max=1.0, help="Significance level."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -58,6 +64,16 @@ def report(
         from cxsurvey.outputs.report.markdown import check_charts_dir
 
         check_charts_dir(out)  # before any work: a link or a file there is refused
+    if template is not None and fmt is not ReportFormat.pptx:
+        raise UserError(f"{template}: --template is for PowerPoint output (--format pptx)")
+    if template is not None and not template.is_file():
+        raise UserError(f"{template}: no such template file; give a .pptx deck")
+    if fmt is ReportFormat.pptx:
+        from cxsurvey.outputs.report.slides import require_pptx
+
+        require_pptx()
+    if template is not None and _same_file(out, template):
+        raise UserError(f"{out}: --out is the --template deck; writing there would destroy it")
     scores = score(export, study_file)
     result = run_figures(export, study_file, options=Options(alpha=alpha), scores=scores)
     context = report_context(result, scores)
@@ -67,6 +83,13 @@ def report(
 
             write_markdown(result, context, study_file.study, out, step)
             where = f"{out} (charts in {charts_dir(out)})"
+        elif fmt is ReportFormat.pptx:
+            from cxsurvey.outputs.atomic import atomic_output
+            from cxsurvey.outputs.report.slides import write_pptx
+
+            with atomic_output(out, "wb") as fh:
+                write_pptx(result, context, study_file.study, fh, template, step)
+            where = str(out)
         else:
             from cxsurvey.outputs.atomic import atomic_output
             from cxsurvey.outputs.report.html import write_html
@@ -76,3 +99,12 @@ def report(
             where = str(out)
     if not quiet:
         typer.echo(f"wrote {where}: {len(result.figures)} figures", err=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    import os
+
+    try:
+        return os.path.realpath(a) == os.path.realpath(b) or (a.exists() and a.samefile(b))
+    except OSError:
+        return False

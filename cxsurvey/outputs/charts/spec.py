@@ -110,7 +110,7 @@ def chart_spec(
         kind = "grouped" if len(groups) <= MAX_GROUPED else "ranked"
     rows = fig.rows
     series = [
-        Series(g, [r.cells[g].value for r in rows], [_marks(r.cells[g]) for r in rows])
+        Series(g, [r.cells[g].value for r in rows], [chart_marks(r.cells[g]) for r in rows])
         for g in groups
     ]
     values = [v for s in series for v in s.values if v is not None]
@@ -144,7 +144,7 @@ def chart_spec(
     )
 
 
-def _marks(cell) -> str:
+def chart_marks(cell) -> str:
     """Letters and ▲/▼ (small-base daggers stay in the tables and the footnote)."""
     return cell_marks(cell).replace("†", "").strip()
 
@@ -165,7 +165,9 @@ def _trend(fig: FigureResult, study, bases: dict[str, str], common: dict) -> Cha
     periods = fig.columns[1:]
     rows = [r for r in fig.rows if r.label == "NPS"] if fig.stat == "nps" else fig.rows
     series = [
-        Series(r.label, [r.cells[p].value for p in periods], [_marks(r.cells[p]) for p in periods])
+        Series(
+            r.label, [r.cells[p].value for p in periods], [chart_marks(r.cells[p]) for p in periods]
+        )
         for r in rows
     ]
     values = [v for s in series for v in s.values if v is not None]
@@ -198,7 +200,7 @@ def _stacked(fig: FigureResult, bases: dict[str, str], common: dict) -> ChartSpe
     gap_marks = len(columns) == 3 and fig.by is not None
     series = []
     for r in rows:
-        marks = [_marks(r.cells[c]) for c in columns]
+        marks = [chart_marks(r.cells[c]) for c in columns]
         if gap_marks and r.gap is not None and r.gap.significant:
             marks = ["", "*", "*"]  # the two groups differ significantly on this band
         series.append(Series(r.label, [r.cells[c].value for c in columns], marks))
@@ -227,7 +229,7 @@ def _nps_category(column: str, cell, letters: dict[str, str]) -> str:
     name = f"{column} ({letters[column]})" if column in letters else column
     if cell.value is None:
         return name
-    marks = _marks(cell)
+    marks = chart_marks(cell)
     return f"{name} (NPS {cell.value:+.0f}{' ' + marks if marks else ''})"
 
 

@@ -1,0 +1,173 @@
+"""`cxsurvey report --format pptx`: native charts whose data (read back with
+python-pptx) equal `figures --format json`, with title, summary and methods slides,
+significance marks, wording and footers; 16:9; a --template deck's layouts."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from cxsurvey.cli import app
+from tests.conftest import SAMPLE_EXPORT
+
+pptx = pytest.importorskip("pptx")
+RUN = CliRunner()
+LETTER = re.compile(r" \([A-Z]{1,2}\)$")
+
+
+def _deck(export, study, tmp_path, *extra):
+    out = tmp_path / "deck.pptx"
+    args = ["report", str(export), "--out", str(out), "-q", *extra]
+    if study is not None:
+        args += ["--study", study]
+    result = RUN.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(
+        RUN.invoke(
+            app, ["figures", str(export), "-f", "json", *(["--study", study] if study else [])]
+        ).stdout
+    )
+    return pptx.Presentation(str(out)), doc
+
+
+def _expected(fig: dict) -> dict[str, dict[str, float | None]]:
+    """series -> category -> value, from the JSON alone, by the chart rules of
+    docs/outputs.md: a date banner is a line per row (the NPS row of an NPS figure);
+    bands and NPS shares are stacked bars per column; otherwise bars per row and group."""
+    rows = {r["label"]: r["cells"] for r in fig["rows"]}
+    cols = fig["columns"]
+    if any("change" in c for cells in rows.values() for c in cells.values()):
+        keep = ["NPS"] if fig["stat"] == "nps" else list(rows)
+        return {r: {p: rows[r][p]["value"] for p in cols[1:]} for r in keep}
+    if fig["question"].endswith(".band") or fig["stat"] == "nps":
+        return {r: {c: cells[c]["value"] for c in cols} for r, cells in rows.items() if r != "NPS"}
+    groups = cols[1:] or ["Total"]
+    return {g: {r: cells[g]["value"] for r, cells in rows.items()} for g in groups}
+
+
+def _read(prs, fig_id: str) -> dict[str, dict[str, float | None]]:
+    """The same shape, read from the deck's native charts named chart:ID[:k]."""
+    got: dict[str, dict[str, float | None]] = {}
+    frames = [
+        sh for s in prs.slides for sh in s.shapes
+        if sh.has_chart and (sh.name == f"chart:{fig_id}" or sh.name.startswith(f"chart:{fig_id}:"))
+    ]  # fmt: skip
+    assert frames, fig_id
+    ranked = frames[0].name.count(":") == 2
+    for frame in frames:
+        plot = frame.chart.plots[0]
+        cats = [LETTER.sub("", str(c)) for c in plot.categories]
+        for series in plot.series:
+            values = list(series.values)
+            if ranked:  # one chart per row: categories are the (sorted) groups
+                for cat, v in zip(cats, values, strict=True):
+                    got.setdefault(cat, {})[series.name] = v
+            else:
+                name = LETTER.sub("", series.name)
+                got[name] = dict(zip(cats, values, strict=True))
+    return got
+
+
+@pytest.mark.parametrize("which", ["practitioner", "feedback"])
+def test_every_chart_is_native_and_equals_the_json(which, feedback_sample, tmp_path):
+    export, study = (
+        (SAMPLE_EXPORT, None) if which == "practitioner" else (feedback_sample[0], "feedback")
+    )
+    prs, doc = _deck(export, study, tmp_path)
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles[1] == "Summary" and titles[-1] == "Methods"
+    assert titles[2:-1] == [f["title"] for f in doc["figures"]]
+    for fig in doc["figures"]:
+        want = _expected(fig)
+        got = _read(prs, fig["id"])
+        assert set(got) == set(want), fig["id"]
+        for name, values in want.items():
+            assert set(got[name]) == set(values), (fig["id"], name)
+            for cat, v in values.items():
+                g = got[name][cat]
+                assert (g is None and v is None) or g == pytest.approx(v, rel=1e-12), (
+                    fig["id"],
+                    name,
+                    cat,
+                )
+    summary = " ".join(sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame)
+    assert "Respondents:" in summary and "Included:" in summary
+    if which == "practitioner":
+        assert "Split." in summary and "median" in summary
+
+
+def test_slides_carry_wording_bases_significance_and_notes(tmp_path):
+    prs, doc = _deck(SAMPLE_EXPORT, None, tmp_path)
+    slide = next(s for s in prs.slides if s.shapes.title.text == "CX barriers: leaders vs laggards")
+    text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "Which of the following are significant obstacles" in text
+    assert (
+        "Base: respondents who answered (Total n=226; CX leaders n=109; CX laggards n=105)." in text
+    )
+    assert "Source: State of CX Management" in text and "Gap = first group minus second" in text
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    fig = next(f for f in doc["figures"] if f["id"] == "barriers_by_group")
+    gaps = [table.cell(r, 1).text for r in range(1, len(fig["rows"]) + 1)]
+    assert gaps == [
+        f"{r['gap']['points']:+.0f}" + ("*" if r["gap"]["significant"] else "") for r in fig["rows"]
+    ]
+    assert "| Base |" in slide.notes_slide.notes_text_frame.text  # the table, for the presenter
+
+
+def test_significance_marks_on_the_data_labels(feedback_sample, tmp_path):
+    prs, doc = _deck(feedback_sample[0], "feedback", tmp_path)
+    for fig in doc["figures"]:
+        rows = {r["label"]: r["cells"] for r in fig["rows"]}
+        marked = 0
+        for name, values in _expected(fig).items():
+            for cat in values:
+                cell = rows[name][cat] if name in rows else rows[cat][name]
+                change = cell.get("change") or {}
+                marked += bool(cell.get("higher_than")) or bool(change.get("significant"))
+        frames = [sh for s in prs.slides for sh in s.shapes
+                  if sh.has_chart and sh.name.split(":")[1] == fig["id"]]  # fmt: skip
+        labels = [
+            p.data_label.text_frame.text
+            for frame in frames
+            for series in frame.chart.plots[0].series
+            for p in series.points
+            if p.data_label.has_text_frame
+        ]
+        assert len(labels) == marked, fig["id"]
+        assert all(re.search(r"( [A-Z]+)?( [▲▼])?$", t) for t in labels)
+
+
+def test_template_layouts_and_theme_are_used(tmp_path):
+    template = pptx.Presentation()  # 4:3, with a sample slide the output must not keep
+    template.slide_layouts[5].name = "Title Only"
+    sample = template.slides.add_slide(template.slide_layouts[0])
+    sample.shapes.title.text = "TEMPLATE SAMPLE SLIDE"
+    path = tmp_path / "brand.pptx"
+    template.save(str(path))
+    prs, doc = _deck(SAMPLE_EXPORT, None, tmp_path, "--template", str(path))
+    assert (prs.slide_width, prs.slide_height) == (template.slide_width, template.slide_height)
+    assert all(s.shapes.title.text != "TEMPLATE SAMPLE SLIDE" for s in prs.slides)
+    assert len(prs.slides) == len(doc["figures"]) + 3
+    assert {s.slide_layout.name for s in list(prs.slides)[1:]} == {"Title Only"}
+
+
+def test_template_needs_pptx_and_missing_library_is_one_line(tmp_path, monkeypatch):
+    result = RUN.invoke(
+        app, ["report", str(SAMPLE_EXPORT), "--out", str(tmp_path / "r.html"), "--template",
+              str(tmp_path / "t.pptx"), "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--template is for PowerPoint output" in result.output
+    monkeypatch.setitem(sys.modules, "pptx", None)
+    result = RUN.invoke(
+        app, ["report", str(SAMPLE_EXPORT), "--out", str(tmp_path / "r.pptx"), "-q"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: PowerPoint output needs python-pptx; install it with pip install 'cxsurvey[pptx]'"
+    )
+    assert list(tmp_path.iterdir()) == []
