@@ -118,3 +118,14 @@ def feedback_sample(tmp_path_factory):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     return path, cxsurvey.load_study(cxsurvey.defaults.bundled_study("feedback"))
+
+
+def small_study(folder: Path, *ids: str) -> Path:
+    """The default study with only the named figures (keeps report tests fast)."""
+    import yaml
+
+    doc = yaml.safe_load(DEFAULT_STUDY.read_text(encoding="utf-8"))
+    doc["figures"] = [f for f in doc["figures"] if f["id"] in ids]
+    path = folder / "small_study.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path

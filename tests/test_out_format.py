@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import cxsurvey
 from cxsurvey.cli import app
 from cxsurvey.outputs.display import figure_notes
-from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT
+from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT, small_study
 
 RUN = CliRunner()
 
@@ -57,7 +57,9 @@ def test_a_mismatch_is_a_one_line_error_and_writes_nothing(tmp_path, args, messa
 
 def test_report_format_from_extension_and_unknown_names(tmp_path):
     md = tmp_path / "r.md"
-    assert RUN.invoke(app, ["report", str(SAMPLE_EXPORT), "--out", str(md), "-q"]).exit_code == 0
+    study = small_study(tmp_path, "senior_exec")
+    args = ["report", str(SAMPLE_EXPORT), "--study", str(study), "--out", str(md), "-q"]
+    assert RUN.invoke(app, args).exit_code == 0
     assert md.read_text().startswith("# ")
     plain = tmp_path / "figures.out"  # an unknown extension takes --format, else the default
     result = RUN.invoke(app, ["figures", str(SAMPLE_EXPORT), "-f", "csv", "-o", str(plain), "-q"])

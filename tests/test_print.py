@@ -7,13 +7,12 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 import cxsurvey
 from cxsurvey.cli import app
 from cxsurvey.outputs.display import display_cell
-from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT
+from tests.conftest import SAMPLE_EXPORT, small_study
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -27,11 +26,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
     reason="Debian's chromium and poppler-utils are not installed (.ci/run installs them)",
 )
 def test_printed_report_keeps_every_cell_of_a_wide_figure(tmp_path):
-    doc = yaml.safe_load(DEFAULT_STUDY.read_text(encoding="utf-8"))
-    keep = {"stages_by_industry", "barriers_by_group"}
-    doc["figures"] = [f for f in doc["figures"] if f["id"] in keep]
-    study_path = tmp_path / "study.yaml"
-    study_path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    study_path = small_study(tmp_path, "stages_by_industry", "barriers_by_group")
     html = tmp_path / "report.html"
     args = ["report", str(SAMPLE_EXPORT), "--study", str(study_path), "--out", str(html), "-q"]
     result = CliRunner().invoke(app, args)
