@@ -113,7 +113,7 @@ def _height(spec: ChartSpec) -> float:
         body = 0.5 * max(n_cat, 1) + 0.3
     else:
         body = (0.26 * n_series + 0.22) * max(n_cat, 1)
-    head = 0.55 + 0.2 * bool(spec.wording)
+    head = 0.2 + 0.35 * bool(spec.title) + 0.2 * bool(spec.wording)
     legend = 0.0
     if spec.kind in ("paired", "grouped", "stacked"):
         legend = 0.22 * math.ceil(len(spec.series) / _legend_cols(spec)) + 0.1
@@ -143,7 +143,10 @@ def draw(spec: ChartSpec):
     _, Figure = _matplotlib()
     fig = Figure(figsize=(WIDTH, _height(spec)), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
-    fig.suptitle(textwrap.fill(spec.title, 80), x=0.01, ha="left", fontsize=11, fontweight="bold")
+    if spec.title:  # an HTML report gives the title and wording as text instead
+        fig.suptitle(
+            textwrap.fill(spec.title, 80), x=0.01, ha="left", fontsize=11, fontweight="bold"
+        )
     if spec.kind == "ranked":
         axes = _ranked(fig, spec)
     else:

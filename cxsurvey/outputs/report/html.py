@@ -9,6 +9,7 @@ can be checked against ``figures --format json``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from typing import IO
 
@@ -130,7 +131,7 @@ def _toc(result: FiguresResult) -> str:
 
 def _figure(fig: FigureResult, study: Study) -> str:
     spec = chart_spec(fig, study)
-    svg = inline_svg(spec)
+    svg = inline_svg(replace(spec, title="", wording=""))  # both are in the page's text
     font_notes = "".join(
         f'<p class="warning">Warning: {escape(w)}</p>' for w in chart_plan(spec).warnings
     )
