@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxsurvey.cli import app
-from tests.conftest import SAMPLE_EXPORT
+from tests.conftest import SAMPLE_EXPORT, small_study
 
 pptx = pytest.importorskip("pptx")
 RUN = CliRunner()
@@ -72,16 +72,27 @@ def _read(prs, fig_id: str) -> dict[str, dict[str, float | None]]:
     return got
 
 
-@pytest.mark.parametrize("which", ["practitioner", "feedback"])
+@pytest.mark.parametrize("which", ["practitioner", "feedback", "ranked rows"])
 def test_every_chart_is_native_and_equals_the_json(which, feedback_sample, tmp_path):
     export, study = (
         (SAMPLE_EXPORT, None) if which == "practitioner" else (feedback_sample[0], "feedback")
     )
+    if which == "ranked rows":  # 12 rows x 12 industries: small multiples over three slides
+        path = small_study(tmp_path, "senior_exec")
+        path.write_text(
+            path.read_text(encoding="utf-8")
+            + "- {id: barriers_by_industry, question: barriers, by: industry}\n",
+            encoding="utf-8",
+        )
+        export, study = SAMPLE_EXPORT, str(path)
     prs, doc = _deck(export, study, tmp_path)
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 16:9
     titles = [s.shapes.title.text for s in prs.slides]
     assert titles[1] == "Summary" and titles[-1] == "Methods"
-    assert titles[2:-1] == [f["title"] for f in doc["figures"]]
+    firsts = [t for t in titles[2:-1] if not t.endswith(" (continued)")]
+    assert firsts == [f["title"] for f in doc["figures"]]
+    if which == "ranked rows":
+        assert len([t for t in titles if t.endswith(" (continued)")]) == 2
     for fig in doc["figures"]:
         want = _expected(fig)
         got = _read(prs, fig["id"])

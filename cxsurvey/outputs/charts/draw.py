@@ -318,13 +318,14 @@ def _ranked(fig, spec: ChartSpec) -> list:
         ax.invert_yaxis()
         ax.set_xlim(*spec.axis)
         total = spec.total[i] if i < len(spec.total) else None
+        head = spec.categories[i]
         if total is not None:
             ax.axvline(total, color=TEXT, linestyle="--", linewidth=0.8)
-            ax.text(total, -0.9, f"Total {value_text(total, spec.stat)}", fontsize=6.5,
-                    ha="center", va="bottom", color=TEXT)  # fmt: skip
-        if n > 1:
-            ax.set_title(textwrap.fill(spec.categories[i], 48), fontsize=8.5, loc="left",
-                         fontweight="bold")  # fmt: skip
+            head += f": Total {value_text(total, spec.stat)} (dashed)"
+        # the row above its panel (as the axis label: the axes title is the wording's)
+        ax.xaxis.set_label_position("top")
+        wrap = 30 if ncols == 2 else 80
+        ax.set_xlabel(textwrap.fill(head, wrap), fontsize=8, fontweight="bold", loc="left")
         _style_axis(ax, spec)
     return axes
 

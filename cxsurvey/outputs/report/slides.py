@@ -28,6 +28,7 @@ from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
 WIDE = (12192000, 6858000)  # 13.333 x 7.5 inches in EMU: 16:9
 EMU_PER_INCH = 914400
+RANKED_PER_SLIDE = 4  # small multiples on one slide, 2 x 2
 
 
 def require_pptx() -> None:
@@ -162,9 +163,18 @@ class Deck:
             para.space_after = Pt(6)
 
     def figure_slide(self, fig: FigureResult, spec: ChartSpec) -> None:
+        """One slide, or for ranked small multiples one slide per four rows."""
+        if spec.kind != "ranked":
+            self._figure_page(fig, spec)
+            return
+        rows = list(range(len(spec.categories)))
+        for k in range(0, len(rows), RANKED_PER_SLIDE):
+            self._figure_page(fig, spec, rows[k : k + RANKED_PER_SLIDE], continued=k > 0)
+
+    def _figure_page(self, fig, spec: ChartSpec, rows=None, continued: bool = False) -> None:
         from pptx.util import Pt
 
-        slide, top = self._slide(spec.title)
+        slide, top = self._slide(spec.title + (" (continued)" if continued else ""))
         left = _inches(0.5)
         width = self.width - _inches(1.0)
         y = top + _inches(0.05)
@@ -187,7 +197,7 @@ class Deck:
             )  # fmt: skip
             self._table(slide, side, left + width - side_w, y, side_w)
         elif spec.kind == "ranked":
-            self._ranked(slide, spec, left, y, width, chart_h)
+            self._ranked(slide, spec, rows, left, y, width, chart_h)
         else:
             self._chart(slide, spec, left, y, width, chart_h, categories=_categories(fig, spec))
         box = slide.shapes.add_textbox(left, self.height - foot_h - _inches(0.1), width, foot_h)
@@ -217,13 +227,14 @@ class Deck:
         frame.chart.has_title = False
         return frame.chart
 
-    def _ranked(self, slide, spec: ChartSpec, x, y, cx, cy) -> None:
+    def _ranked(self, slide, spec: ChartSpec, rows: list[int], x, y, cx, cy) -> None:
         """One chart per row, the groups sorted by value and named on the axis."""
-        n = len(spec.categories)
+        n = len(rows)
         ncols = 1 if n == 1 else 2
         nrows = -(-n // ncols)
         w, h = cx // ncols, cy // nrows
-        for i, row in enumerate(spec.categories):
+        for k, i in enumerate(rows):
+            row = spec.categories[i]
             items = [(s.values[i], s.name, s.marks[i] if s.marks else "") for s in spec.series]
             items.sort(key=lambda t: (t[0] is None, -(t[0] or 0.0)))
             one = ChartSpec(
@@ -233,11 +244,11 @@ class Deck:
                 spec.axis, {}, palette=spec.palette,
             )  # fmt: skip
             chart = self._chart(
-                slide, one, x + (i % ncols) * w, y + (i // ncols) * h, w, h,
+                slide, one, x + (k % ncols) * w, y + (k // ncols) * h, w, h,
                 name=f"chart:{spec.figure_id}:{i}",
             )  # fmt: skip
-            chart.has_title = n > 1
-            if n > 1:
+            chart.has_title = len(spec.categories) > 1
+            if chart.has_title:
                 chart.chart_title.text_frame.text = row
 
     def _table(self, slide, rows: list[tuple[str, str, bool]], x, y, cx) -> None:
