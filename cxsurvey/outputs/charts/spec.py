@@ -93,7 +93,7 @@ def chart_spec(
     bases = {col: _base_text(fig, col) for col in fig.columns}
     palette = tuple(study.palette) if study is not None and study.palette else DEFAULT_PALETTE
     common = {
-        "wording": question_wording(fig, study),
+        "wording": _wording(fig, study),
         "footer": base_text(fig) + " " + source_text(source or _study_title(fig, study)),
         "palette": palette,
     }
@@ -147,6 +147,12 @@ def chart_spec(
 def chart_marks(cell) -> str:
     """Letters and ▲/▼ (small-base daggers stay in the tables and the footnote)."""
     return cell_marks(cell).replace("†", "").strip()
+
+
+def _wording(fig: FigureResult, study: models.Study | None) -> str:
+    """The question's wording, unless the title already is that wording."""
+    wording = question_wording(fig, study)
+    return "" if wording.strip() == fig.title.strip() else wording
 
 
 def _study_title(fig: FigureResult, study: models.Study | None) -> str:

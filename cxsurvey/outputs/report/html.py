@@ -18,7 +18,6 @@ from cxsurvey.outputs.charts.fonts import CSS_FAMILIES, chart_plan
 from cxsurvey.outputs.charts.spec import chart_spec
 from cxsurvey.outputs.display import base_row, display_cell, display_gap, figure_notes, header
 from cxsurvey.outputs.report.context import ReportContext
-from cxsurvey.outputs.wording import question_wording
 from cxsurvey.study.models import Study
 from cxsurvey.tabulation.results import FigureResult, FiguresResult
 
@@ -135,7 +134,7 @@ def _figure(fig: FigureResult, study: Study) -> str:
     font_notes = "".join(
         f'<p class="warning">Warning: {escape(w)}</p>' for w in chart_plan(spec).warnings
     )
-    wording = question_wording(fig, study)
+    wording = spec.wording  # the question's wording, unless the title is that wording
     wide = ' data-print="wide"' if len(fig.columns) > WIDE else ""
     return (
         f'<section class="figure" id="fig-{escape(fig.id)}" data-figure="{escape(fig.id)}"'

@@ -134,7 +134,7 @@ def _notes(fig: FigureResult) -> list[str]:
         notes.append("Key: " + ", ".join(f"{v} = {k}" for k, v in fig.letters.items()))
     if any(c.change is not None for r in fig.rows for c in r.cells.values()):
         notes.append("▲ / ▼: a significant change from the previous period")
-    if any(c.small_base for r in fig.rows for c in r.cells.values()):
+    if any(c.small_base and c.value is not None for r in fig.rows for c in r.cells.values()):
         notes.append("† small base")
     notes += [n.rstrip(".") for n in drivers_notes(fig)]
     notes += [f"Warning: {w}" for w in fig.warnings]
