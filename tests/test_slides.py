@@ -182,3 +182,15 @@ def test_template_needs_pptx_and_missing_library_is_one_line(tmp_path, monkeypat
         "error: PowerPoint output needs python-pptx; install it with pip install 'cxsurvey[pptx]'"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_template_that_is_not_a_deck_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "brand.pptx"
+    bad.write_text("not a zip")
+    out = tmp_path / "r.pptx"
+    result = RUN.invoke(
+        app, ["report", str(SAMPLE_EXPORT), "--out", str(out), "--template", str(bad), "-q"]
+    )
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "not a PowerPoint deck" in result.output and not out.exists()
