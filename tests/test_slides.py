@@ -194,3 +194,32 @@ def test_a_template_that_is_not_a_deck_is_a_one_line_error(tmp_path):
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
     assert "not a PowerPoint deck" in result.output and not out.exists()
+
+
+def test_key_driver_quadrant_is_a_native_scatter_of_the_json(tmp_path):
+    from tests.conftest import REPO
+
+    study = str(REPO / "configs" / "cx_practitioner_analytics.yaml")
+    prs, doc = _deck(SAMPLE_EXPORT, study, tmp_path)
+    drivers = [f for f in doc["figures"] if "Shapley %" in f["columns"]]
+    assert drivers
+    for fig in drivers:
+        frame = next(sh for s in prs.slides for sh in s.shapes if sh.name == f"chart:{fig['id']}")
+        series = frame.chart.plots[0].series[0]
+        got = list(
+            zip(
+                series.iter_values(),
+                [p.data_label.text_frame.text for p in series.points],
+                strict=False,
+            )
+        )
+        xs = [x for x in frame.chart.plots[0].series[0]._element.xpath("./c:xVal//c:v")]
+        want = [
+            (r["cells"]["Shapley %"]["value"], r["cells"]["Mean"]["value"], r["label"])
+            for r in fig["rows"]
+            if r["cells"]["Shapley %"]["value"] is not None
+            and r["cells"]["Mean"]["value"] is not None
+        ]
+        assert [float(x.text) for x in xs] == pytest.approx([w[0] for w in want], rel=1e-12)
+        assert [y for y, _ in got] == pytest.approx([w[1] for w in want], rel=1e-12)
+        assert [label for _, label in got] == [w[2] for w in want]

@@ -196,6 +196,8 @@ class Deck:
                 categories=_categories(fig, spec),
             )  # fmt: skip
             self._table(slide, side, left + width - side_w, y, side_w)
+        elif spec.kind == "quadrant":
+            self._scatter(slide, spec, left, y, width, chart_h)
         elif spec.kind == "ranked":
             self._ranked(slide, spec, rows, left, y, width, chart_h)
         else:
@@ -250,6 +252,38 @@ class Deck:
             chart.has_title = len(spec.categories) > 1
             if chart.has_title:
                 chart.chart_title.text_frame.text = row
+
+    def _scatter(self, slide, spec: ChartSpec, x, y, cx, cy) -> None:
+        """A key-drivers quadrant: one point per predictor, importance across, performance up."""
+        from pptx.chart.data import XyChartData
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+        from pptx.util import Pt
+
+        share, mean = spec.series[0], spec.series[1]
+        data = XyChartData()
+        points = data.add_series(f"{share.name} x {mean.name}")
+        kept = []
+        for label, sx, my in zip(spec.categories, share.values, mean.values, strict=True):
+            if sx is not None and my is not None:
+                points.add_data_point(sx, my)
+                kept.append(label)
+        frame = slide.shapes.add_chart(XL_CHART_TYPE.XY_SCATTER, x, y, cx, cy, data)
+        frame.name = f"chart:{spec.figure_id}"
+        chart = frame.chart
+        chart.has_legend = False
+        chart.font.size = Pt(10)
+        series = chart.plots[0].series[0]
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = _rgb(spec.palette[0])
+        for i, label in enumerate(kept):
+            dl = series.points[i].data_label
+            dl.text_frame.text = label
+            dl.position = XL_LABEL_POSITION.RIGHT
+            dl.font.size = Pt(9)
+        chart.value_axis.has_title = True
+        chart.value_axis.axis_title.text_frame.text = mean.name
+        chart.category_axis.has_title = True
+        chart.category_axis.axis_title.text_frame.text = share.name
 
     def _table(self, slide, rows: list[tuple[str, str, bool]], x, y, cx) -> None:
         from pptx.util import Pt
