@@ -116,6 +116,10 @@ def test_csv_and_frame_carry_letters_significance_and_changes(feedback):
                 else:
                     assert rec.change_points is None or rec.change_points != rec.change_points
     assert seen_change > 0 and seen_letters > 0
+    units = {(r.figure, r.row): r.unit for r in frame.itertuples()}
+    assert units[("nps_by_month", "NPS")] == "nps"
+    assert units[("nps_by_month", "Promoters")] == "percent"
+    assert units[("ces_mean_by_channel", fb_row(feedback, "ces_mean_by_channel"))] == "mean"
 
     out = io.StringIO()
     from cxsurvey.outputs.figures_out import figures_csv
@@ -206,3 +210,7 @@ def _col(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
+
+
+def fb_row(result, fig_id: str) -> str:
+    return next(f for f in result.figures if f.id == fig_id).rows[0].label

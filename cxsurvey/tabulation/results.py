@@ -213,6 +213,7 @@ class FiguresResult:
                             "sd": cell.sd,
                             "effective_base": cell.effective_base,
                             "small_base": cell.small_base,
+                            "unit": cell.unit or _unit(fig.stat, row.label),
                         }
                     )
         return out
@@ -245,4 +246,12 @@ CSV_COLUMNS = [
     "sd",
     "effective_base",
     "small_base",
+    "unit",
 ]
+
+
+def _unit(stat: str, label: str) -> str:
+    """What a value is: percent, mean, or nps (the NPS row of an NPS figure)."""
+    if stat == "nps" and label == "NPS":
+        return "nps"
+    return "mean" if stat == "mean" else "percent"
