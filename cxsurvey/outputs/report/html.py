@@ -30,11 +30,11 @@ h2 { font-size: 1.25rem; margin-top: 2.6rem; border-top: 2px solid #1a1a1a; padd
 nav ol { columns: 2; font-size: .92rem; }
 a { color: #1a1a1a; }
 .wording { font-style: italic; color: #333; margin: .2rem 0 .6rem; }
-.chart svg { max-width: 100%; height: auto; }
+.chart svg { width: 100%; max-width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .88rem; margin: .8rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d0d0d0; text-align: right; }
-th { vertical-align: bottom; min-width: 4.5em; max-width: 9em; white-space: normal; }
+th { vertical-align: bottom; min-width: 4.5em; white-space: normal; }
 td { white-space: nowrap; font-variant-numeric: tabular-nums; }
 th:first-child, td:first-child { text-align: left; white-space: normal; min-width: 10em;
        max-width: 22em; position: sticky; left: 0; background: #fff; }
@@ -57,7 +57,7 @@ footer { margin-top: 3rem; font-size: .8rem; color: #666; }
   table { font-size: 7.5pt; width: 100%; break-inside: auto; }
   tr { break-inside: avoid; }
   th, td { padding: 1pt 3pt; }
-  th { min-width: 0; max-width: none; }
+  th { min-width: 0; }
   th:first-child, td:first-child { position: static; min-width: 0; }
   #methods { break-before: page; }
   a { text-decoration: none; }
