@@ -32,6 +32,10 @@ def question_wording(fig: FigureResult, study: models.Study | None) -> str:
 
 def base_text(fig: FigureResult) -> str:
     """'Base: all who answered (Total n=219; CX leaders n=110, ...)'."""
+    who = "respondents who answered" + (f", filter: {fig.filter}" if fig.filter else "")
+    every = [r.cells[c].base for c in fig.columns for r in fig.rows]
+    if fig.by is None and every and min(every) == max(every):  # one base for the figure
+        return f"Base: {who} (n={every[0]:g})."
     parts = []
     for col in fig.columns:
         bases = [r.cells[col].base for r in fig.rows]
@@ -39,7 +43,6 @@ def base_text(fig: FigureResult) -> str:
             continue
         lo, hi = min(bases), max(bases)
         parts.append(f"{col} n={lo:g}" if lo == hi else f"{col} n={lo:g}-{hi:g}")
-    who = "respondents who answered" + (f", filter: {fig.filter}" if fig.filter else "")
     return f"Base: {who} ({'; '.join(parts)})."
 
 
