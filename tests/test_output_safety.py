@@ -95,7 +95,7 @@ def test_sheet_names_from_hostile_ids_open_in_openpyxl(tmp_path):
     result = run("figures", SAMPLE_EXPORT, "--study", _study(tmp_path), "-f", "xlsx", "-o", out)
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Index", ".._escape", "_tmp_cxsurvey-absolute", "a_b"]
+    assert book.sheetnames == ["Index", ".._escape", "_tmp_cxsurvey-absolute", "a_b", "Data"]
     index = [[c.value for c in row] for row in book["Index"].iter_rows(min_row=2)]
     assert [row[1] for row in index] == ["../escape", "/tmp/cxsurvey-absolute", "a'b"]
     assert book["a_b"]["A1"].value == "Other [/] =2+3"
@@ -258,8 +258,14 @@ def test_html_report_with_mathtext_like_labels(tmp_path):
     out = tmp_path / "r.html"
     result = run("report", SAMPLE_EXPORT, "--study", study, "--out", out, "-q")
     assert result.exit_code == 0, result.output
-    svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", out.read_text())
-    assert any("Cost $\\undefinedcommand{x}$ now" in t for t in svg_texts)  # drawn as written
+    # the report's charts leave the title to the page's heading; it is written as is
+    assert "<h2>Cost $\\undefinedcommand{x}$ now</h2>" in out.read_text()
+    charts = tmp_path / "charts"  # a chart file draws it, as written
+    result = run("figures", SAMPLE_EXPORT, "--study", study, "--figure", "senior_exec", "-f",
+                 "json", "-o", tmp_path / "f.json", "--chart", charts, "-q")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", (charts / "senior_exec.svg").read_text())
+    assert any("Cost $\\undefinedcommand{x}$ now" in t for t in svg_texts)
 
 
 def test_stdout_on_a_full_disk_is_one_line():

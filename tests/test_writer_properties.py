@@ -122,7 +122,8 @@ def test_xlsx_round_trips_every_label_as_text(title, row_labels):
     assert [_unneutralised(c.value or "", w) for c, w in zip(cells, want, strict=True)] == want
     for c in cells:
         _no_formula(c.value or "")
-    assert sheet.cell(row=5, column=3).value == -5.0  # a negative number stays a number
+    negative = sheet.cell(row=5, column=3)  # a negative number stays a number
+    assert negative.value == -0.05 and negative.number_format == "0%"  # -5% as a fraction
 
 
 def _xml_text(text: str) -> str:

@@ -141,6 +141,12 @@ def _notes(fig: FigureResult) -> list[str]:
     return notes
 
 
+def figure_table(fig: FigureResult, width: int | None = None) -> Group:
+    """One figure as a renderable: its tables and notes, ``width`` columns at most
+    (unbounded by default: nothing is split)."""
+    return Group(*figure_view(fig, width or 1_000_000))
+
+
 def figures_view(result: FiguresResult, width: int = 80) -> Group:
     r = result.respondents
     head = plain(
