@@ -179,7 +179,8 @@ def test_template_needs_pptx_and_missing_library_is_one_line(tmp_path, monkeypat
     )
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "error: PowerPoint output needs python-pptx; install it with pip install 'cxsurvey[pptx]'"
+        "error: PowerPoint output needs python-pptx, from the optional 'pptx' extra: "
+        "pip install 'cxsurvey[pptx]' (in a checkout: pip install '.[pptx]')"
     )
     assert list(tmp_path.iterdir()) == []
 

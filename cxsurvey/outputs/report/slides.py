@@ -32,12 +32,14 @@ RANKED_PER_SLIDE = 4  # small multiples on one slide, 2 x 2
 
 
 def require_pptx() -> None:
-    """A one-line error naming the extra when python-pptx is missing."""
+    """A one-line error naming the extra when python-pptx is missing (its module is
+    ``pptx``, its package python-pptx, so the message is written here)."""
     try:
         import pptx  # noqa: F401
     except ImportError:
         raise DataError(
-            "PowerPoint output needs python-pptx; install it with pip install 'cxsurvey[pptx]'"
+            "PowerPoint output needs python-pptx, from the optional 'pptx' extra: "
+            "pip install 'cxsurvey[pptx]' (in a checkout: pip install '.[pptx]')"
         ) from None
 
 
