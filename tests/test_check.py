@@ -91,8 +91,9 @@ def test_text_in_a_scale_item_and_duplicate_ids_are_errors(tmp_path):
         "the export"
     ) in out
     assert (
-        f"{export}: error: 1 respondent id(s) in column 'id' occur more than once: 'r1' (data "
-        "rows 1, 4); remove duplicate responses or set source.id"
+        f"{export}: error: 1 respondent id(s) in column 'id' occur more than once ('r1' (data "
+        "rows 1, 4)); every row counts, so 1 response(s) may be counted more than once: remove "
+        "duplicate responses or set source.id"
     ) in out
 
 

@@ -20,18 +20,19 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from cxsurvey.errors import DataError, Problem, shorten
+from cxsurvey.errors import DataError, Problem
 from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.reading.columns import describe_ambiguous
 from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
 from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.scoring.responses import (
     Responses,
+    duplicate_ids,
     effective_missing,
     load_responses,
     study_columns,
+    value_counts_text,
 )
 from cxsurvey.scoring.run import score_responses
 from cxsurvey.study import models
@@ -167,25 +168,7 @@ def _layout_notes(responses: Responses) -> list[Problem]:
 
 
 def _duplicate_ids(responses: Responses) -> list[Problem]:
-    if responses.id_column is None:
-        return []
-    ids = responses.ids
-    counts = pc.value_counts(ids.drop_null() if ids.null_count else ids)
-    dup = counts.filter(pc.greater(counts.field("counts"), 1))
-    if len(dup) == 0:
-        return []
-    examples = []
-    for value in dup.field("values")[:EXAMPLES]:
-        where = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(ids, value), False)))
-        rows = responses.row_numbers[where[:4]] + 1
-        examples.append(
-            f"{shorten(value.as_py())} (data rows {', '.join(map(str, rows.tolist()))})"
-        )
-    msg = (
-        f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once: "
-        f"{'; '.join(examples)}; remove duplicate responses or set source.id"
-    )
-    return [Problem(responses.export.path, msg)]
+    return [Problem(responses.export.path, msg) for msg in duplicate_ids(responses, EXAMPLES)]
 
 
 QUALITY_RULES = {"speeder": "speeders", "straightliner": "straightliners",
@@ -232,13 +215,7 @@ def _quality(study_file: StudyFile, responses: Responses) -> list[Problem]:
 
 def _examples(responses: Responses, column: str, mask: np.ndarray) -> str:
     """'7 (2x), 12 (1x); e.g. R_1, R_2' for the cells of ``column`` under ``mask``."""
-    raw = responses.text(column).filter(pa.array(mask))
-    counts = pc.value_counts(raw.cast(pa.string()))
-    pairs = sorted(
-        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
-        key=lambda vc: -vc[1],
-    )
-    codes = ", ".join(f"{shorten(v)} ({n}x)" for v, n in pairs[:5])
+    codes = value_counts_text(responses.text(column).filter(pa.array(mask)))
     ids = [responses.describe_row(int(i)) for i in np.flatnonzero(mask)[:EXAMPLES]]
     return f"{codes}; e.g. {', '.join(ids)}"
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from cxsurvey.errors import DataError
+from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import CellValues, cell_values, number_isin
 from cxsurvey.reading.export import Export, load_export
 from cxsurvey.reading.sniff import Layout
@@ -211,7 +211,10 @@ def effective_missing(study: Study, export: Export | Layout) -> list[Any]:
 
 def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
     """One warning naming respondent ids that occur more than once among the included
-    rows (with data rows), or none. Each such row still counts as a respondent."""
+    rows (with data rows), or none. Each such row still counts as a respondent.
+
+    The one wording for ``check``, figures and scores; ids are shortened
+    (``errors.shorten``), so a pathological id cannot flood every figure's warnings."""
     if responses.id_column is None:
         return []
     import pyarrow.compute as pc
@@ -225,7 +228,7 @@ def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
     for value in dup.field("values")[:examples]:
         where = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(ids, value), False)))
         rows = responses.row_numbers[where[:4]] + 1
-        shown.append(f"{value.as_py()!r} (data rows {', '.join(map(str, rows.tolist()))})")
+        shown.append(f"{shorten(value.as_py())} (data rows {', '.join(map(str, rows.tolist()))})")
     extra = int(pc.sum(dup.field("counts")).as_py()) - len(dup)
     return [
         f"{len(dup)} respondent id(s) in column {responses.id_column!r} occur more than once "
@@ -260,7 +263,8 @@ def scale_item(
 
 
 def value_counts_text(cells: pa.Array, shown: int = 5) -> str:
-    """``'7' (2x), '12' (1x)``: the most frequent values of ``cells``, for warnings."""
+    """``'7' (2x), '12' (1x)``: the most frequent values of ``cells``, for warnings
+    and ``check`` (each value shortened by ``errors.shorten``)."""
     import pyarrow.compute as pc
 
     counts = pc.value_counts(cells.cast(pa.string()))
@@ -268,7 +272,7 @@ def value_counts_text(cells: pa.Array, shown: int = 5) -> str:
         zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
         key=lambda vc: -vc[1],
     )
-    return ", ".join(f"{v!r} ({n}x)" for v, n in pairs[:shown])
+    return ", ".join(f"{shorten(v)} ({n}x)" for v, n in pairs[:shown])
 
 
 def _outside_warning(responses: Responses, column: str, scale: str, outside: np.ndarray) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxsurvey.errors import DataError
+from cxsurvey.errors import DataError, shorten
 from cxsurvey.scoring.filters import describe_filters
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.stats import drivers as stats
@@ -230,7 +230,7 @@ def _refuse_degenerate(fig, data: np.ndarray, labels, outcome_label: str, w) -> 
 def _warnings(fig, invalid: dict, boot, n: int, small_base: int) -> list[str]:
     out = [
         f"{count} response(s) in column {column!r} have codes that are not valid "
-        f"(e.g. {example!r}); treated as unanswered"
+        f"(e.g. {shorten(example)}); treated as unanswered"
         for column, (count, example) in invalid.items()
     ]
     if boot is not None and boot.dropped:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxsurvey.errors import DataError
+from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.scoring.filters import describe_filters, filter_mask
 from cxsurvey.scoring.run import ScoreResult
@@ -171,7 +171,7 @@ def _warnings(fig, data: QuestionRows, rows: list[Row], columns, options) -> lis
     for column, (n, example) in data.invalid.items():
         out.append(
             f"{n} response(s) in column {column!r} have codes that are not valid for "
-            f"{fig.question!r} (e.g. {example!r}); excluded from the base"
+            f"{fig.question!r} (e.g. {shorten(example)}); excluded from the base"
         )
     small = []
     for col in columns:
