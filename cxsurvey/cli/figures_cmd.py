@@ -90,6 +90,7 @@ def figures(
             result = run_figures(export, study_file, figure, options, progress=bar)
         if stage is not None:
             _write_charts(result, study_file, stage, quiet)
+            stage.check()  # a chart that cannot land refuses the run before any output
         _write_output(result, fmt, out, study_file.study)
         if stage is not None:
             stage.commit()  # charts land only once everything else succeeded

@@ -8,8 +8,11 @@
   them (the same path, through a symlink or a relative path, or a hard link) is
   refused (exit 2) instead of overwriting it.
 - ``staged_folder``: files for a folder (charts) are written into a hidden sibling
-  staging folder and moved into place only when the run succeeds; nothing else in
-  the folder is touched.
+  staging folder and moved into place only when the run succeeds (every destination
+  checked before the first move); nothing else in the folder is touched. ``staging``
+  is the one staging folder maker, also used for Parquet datasets.
+- Temp names, the sweep of killed runs' leftovers and umask permissions live in
+  ``cxsurvey.tempfiles``, shared with the cache.
 - Disk-full, quota and permission errors while writing are a one-line ``DataError``.
 """
 
@@ -18,18 +21,20 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 from cxsurvey.errors import DataError
+from cxsurvey.tempfiles import (  # noqa: F401  (sweep_temp_files: re-exported)
+    TEMP_AGE,
+    new_file_mode,
+    new_folder_mode,
+    sweep_temp_files,
+)
 
-TEMP_AGE = 3600.0  # seconds; a write that old was killed, not slow
-_OURS = re.compile(r"^\..+\.cxsurvey-[A-Za-z0-9_]+\.(tmp|stage)$")
 _WRITE_ERRORS = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is exceeded",
@@ -130,31 +135,7 @@ def _mode(target: Path) -> int:
     """The existing file's permissions, else what the umask gives a new file."""
     if target.exists():
         return target.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def sweep_temp_files(directory: Path, age: float = TEMP_AGE) -> int:
-    """Remove temp files and staging folders cxsurvey left in ``directory`` more than
-    ``age`` seconds ago (killed runs); returns how many. Other names are never touched."""
-    removed = 0
-    now = time.time()
-    with contextlib.suppress(OSError), os.scandir(directory) as entries:
-        for entry in entries:
-            if not _OURS.match(entry.name) or entry.is_symlink():
-                continue
-            with contextlib.suppress(OSError):
-                if now - entry.stat(follow_symlinks=False).st_mtime <= age:
-                    continue
-                if entry.name.endswith(".stage") and entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
-                elif entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
-                    os.unlink(entry.path)
-                else:
-                    continue
-                removed += 1
-    return removed
+    return new_file_mode()
 
 
 class Staging:
@@ -171,18 +152,28 @@ class Staging:
         self.names.append(name)
         return self.path / name
 
+    def check(self) -> None:
+        """Raise DataError if any staged file could not land: the folder is a file or
+        an unfollowed link, or a destination is an input or a folder. Call it before
+        writing the run's other outputs, so a refusal leaves nothing behind."""
+        check_folder(self.folder, self.option, follow_symlink=self.option == "--chart")
+        for name in self.names:
+            dest = self.folder / name
+            check_not_input(dest, self.option)
+            if dest.is_dir() and not dest.is_symlink():
+                raise DataError(f"{dest}: is a folder; move it away to write this chart")
+
     def commit(self) -> None:
         """Move every staged file into the folder (created if needed), replacing files
-        of the same names and leaving every other file alone."""
-        check_folder(self.folder, self.option, follow_symlink=self.option == "--chart")
+        of the same names and leaving every other file alone.
+
+        Every destination is checked before the first move, so a refusal leaves the
+        folder as it was rather than with some of this run's files in it."""
+        self.check()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for name in self.names:
-                dest = self.folder / name
-                check_not_input(dest, self.option)
-                if dest.is_dir() and not dest.is_symlink():
-                    raise DataError(f"{dest}: is a folder; move it away to write this chart")
-                os.replace(self.path / name, dest)
+                os.replace(self.path / name, self.folder / name)
         except OSError as exc:
             raise write_error(self.folder, exc) from None
 
@@ -209,19 +200,29 @@ def staged_folder(folder: str | Path, option: str = "--chart") -> Iterator[Stagi
     check_folder(folder, option, follow_symlink=option == "--chart")
     # Beside the real folder (a --chart link may point to another file system), so
     # the final moves are renames.
-    parent = folder.resolve().parent
+    with staging(folder, folder.resolve().parent) as path:
+        yield Staging(folder, path, option)
+
+
+@contextlib.contextmanager
+def staging(target: Path, parent: Path | None = None) -> Iterator[Path]:
+    """A new hidden staging folder for ``target`` (``.NAME.cxsurvey-XXXX.stage`` in
+    ``parent``, by default the target's folder), readable as a folder made by
+    ``mkdir`` would be, and removed on exit with whatever is still in it.
+
+    The one way outputs stage files: a killed run's staging folder is swept by the
+    next write there (``tempfiles.sweep_temp_files``)."""
+    parent = target.parent if parent is None else parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         sweep_temp_files(parent)
         path = Path(
-            tempfile.mkdtemp(prefix=f".{folder.name}.cxsurvey-", suffix=".stage", dir=parent)
+            tempfile.mkdtemp(prefix=f".{target.name}.cxsurvey-", suffix=".stage", dir=parent)
         )
+        path.chmod(new_folder_mode())  # mkdtemp's 0700 would hide the output from others
     except OSError as exc:
-        raise write_error(folder, exc) from None
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the charts from others
+        raise write_error(target, exc) from None
     try:
-        yield Staging(folder, path, option)
+        yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)

@@ -1,8 +1,8 @@
 """Write a typed export as Parquet: one file, or a Hive-partitioned directory.
 
-The dataset is written into a hidden staging folder beside the target and moved
-into place only when complete, so a failed or interrupted run leaves no
-half-written dataset; an existing target is never overwritten. The question
+The dataset is written into a hidden staging folder beside the target
+(``outputs.atomic.staging``) and moved into place only when complete, so a
+failed or interrupted run leaves no half-written dataset; an existing target is never overwritten. The question
 wording and provenance travel in each file's schema metadata.
 """
 
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from cxsurvey.errors import DataError
-from cxsurvey.outputs.atomic import sweep_temp_files
+from cxsurvey.outputs.atomic import staging, write_error
 from cxsurvey.reading.parquet import LABELS_KEY, PROVENANCE_KEY
+from cxsurvey.tempfiles import new_file_mode, new_folder_mode
 
 ROWS_PER_GROUP = 1 << 20
 
@@ -43,50 +42,37 @@ def write_dataset(
         PROVENANCE_KEY: json.dumps(provenance).encode("utf-8"),
     }
     table = table.replace_schema_metadata(metadata)
-    # A recognisable staging name, so a later run removes what a killed one left.
-    sweep_temp_files(out.parent)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{out.name}.cxsurvey-", suffix=".stage", dir=out.parent)
-    )
-    try:
-        if partition_column is None and out.suffix == ".parquet":
-            target = staging / out.name
-            pq.write_table(table, target, row_group_size=ROWS_PER_GROUP, compression="zstd")
-            target.chmod(0o666 & ~_umask())
-            os.replace(target, out)
-            return [out]
-        if partition_column is not None:
-            table = table.append_column(partition_column, partitions.cast(pa.string()))
-            partitioning = ds.partitioning(
-                pa.schema([(partition_column, pa.string())]), flavor="hive"
+    with staging(out) as folder:
+        try:
+            if partition_column is None and out.suffix == ".parquet":
+                target = folder / out.name
+                pq.write_table(table, target, row_group_size=ROWS_PER_GROUP, compression="zstd")
+                target.chmod(new_file_mode())
+                os.replace(target, out)
+                return [out]
+            if partition_column is not None:
+                table = table.append_column(partition_column, partitions.cast(pa.string()))
+                partitioning = ds.partitioning(
+                    pa.schema([(partition_column, pa.string())]), flavor="hive"
+                )
+            else:
+                partitioning = None
+            ds.write_dataset(
+                table,
+                folder,
+                format="parquet",
+                partitioning=partitioning,
+                basename_template="part-{i}.parquet",
+                max_rows_per_group=ROWS_PER_GROUP,
+                file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+                existing_data_behavior="overwrite_or_ignore",
             )
-        else:
-            partitioning = None
-        ds.write_dataset(
-            table,
-            staging,
-            format="parquet",
-            partitioning=partitioning,
-            basename_template="part-{i}.parquet",
-            max_rows_per_group=ROWS_PER_GROUP,
-            file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
-            existing_data_behavior="overwrite_or_ignore",
-        )
-        staging.chmod(0o777 & ~_umask())
-        for folder in [p for p in staging.rglob("*") if p.is_dir()]:
-            folder.chmod(0o777 & ~_umask())
-        os.replace(staging, out)
-        return sorted(p for p in out.rglob("*.parquet"))
-    except OSError as exc:
-        raise DataError(f"{out}: cannot write the dataset ({exc.strerror or exc})") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+            for sub in [p for p in folder.rglob("*") if p.is_dir()]:
+                sub.chmod(new_folder_mode())
+            os.replace(folder, out)
+            return sorted(p for p in out.rglob("*.parquet"))
+        except OSError as exc:
+            raise write_error(out, exc) from None
 
 
 def convert_export(

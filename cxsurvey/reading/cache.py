@@ -33,16 +33,15 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import struct
 import tempfile
-import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import CxSurveyWarning
+from cxsurvey.tempfiles import TEMP_AGE, sweep_temp_files  # noqa: F401  (TEMP_AGE: re-exported)
 
 FORMAT = 2
 SUFFIX = ".cxcache"
@@ -50,8 +49,6 @@ MAGIC = b"CXSCACHE"
 _PREFIX = len(MAGIC) + 32 + 8  # magic, digest, header length
 _MAX_HEADER = 1 << 20
 _ALIGN = 64
-TEMP_AGE = 3600.0  # seconds before a leftover temp file is surely not being written
-_TEMP = re.compile(r"^\.[0-9a-f]{64}\.cxsurvey-[A-Za-z0-9_]+\.tmp$")
 _UNSET = object()
 _configured: Any = _UNSET
 
@@ -214,23 +211,6 @@ def store(directory: Path, key: str, table, meta: dict[str, Any]) -> None:
             CxSurveyWarning,
             stacklevel=2,
         )
-
-
-def sweep_temp_files(directory: Path, age: float = TEMP_AGE) -> int:
-    """Remove this cache's temp files older than ``age`` seconds (left by killed
-    writes); returns how many. Only names cxsurvey makes are touched."""
-    removed = 0
-    now = time.time()
-    with contextlib.suppress(OSError), os.scandir(directory) as entries:
-        for entry in entries:
-            if not _TEMP.match(entry.name):
-                continue
-            with contextlib.suppress(OSError):
-                info = entry.stat(follow_symlinks=False)
-                if entry.is_file(follow_symlinks=False) and now - info.st_mtime > age:
-                    os.unlink(entry.path)
-                    removed += 1
-    return removed
 
 
 def _index_path(directory: Path, export: Path) -> Path:
