@@ -20,7 +20,7 @@ from pathlib import Path
 from cxsurvey.errors import DataError
 from cxsurvey.reading.columns import LEGACY_ALIASES, closest, describe_ambiguous, resolve
 from cxsurvey.reading.header import Header
-from cxsurvey.reading.sniff import Layout, sniff
+from cxsurvey.reading.sniff import Layout, sniff, unbounded_fields
 
 __all__ = [
     "LEGACY_ALIASES",
@@ -283,9 +283,14 @@ def _locate_parse_error(p: Path, layout: Layout, msg: str) -> str:
     """Find the first malformed record with Python's csv module (error path only)."""
     width = len(layout.header)
     try:
-        with open(
-            p, encoding=layout.encoding if layout.encoding != "utf-8" else "utf-8-sig", newline=""
-        ) as fh:
+        with (
+            open(
+                p,
+                encoding=layout.encoding if layout.encoding != "utf-8" else "utf-8-sig",
+                newline="",
+            ) as fh,
+            unbounded_fields(),
+        ):
             reader = csv.reader(fh, delimiter=layout.delimiter, strict=True)
             for row in reader:
                 if len(row) != width:

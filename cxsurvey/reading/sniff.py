@@ -12,9 +12,11 @@ one-header file, or SPSS ``.sav``. Binary files get a one-line explanation.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,13 +221,30 @@ def _delimiter(text: str, fmt: str) -> str:
     return best
 
 
+FIELD_LIMIT = 2**31 - 1  # the largest the csv module takes on every platform (a C long)
+
+
+@contextlib.contextmanager
+def unbounded_fields() -> Iterator[None]:
+    """Let the csv module read fields of any size while the block runs.
+
+    Its default limit (128 KiB per field) would refuse a long open-ended answer or
+    a huge header cell that pyarrow reads without complaint; the previous limit is
+    put back afterwards, as it is process-wide."""
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _header_records(path: Path, enc: str, delimiter: str) -> list[list[str]]:
     """Up to three records from the start of the file, parsed whole by the csv module
     (records may hold quoted newlines and run to any length)."""
     codec = "utf-8-sig" if enc in ("utf-8", "utf8") else enc
     rows: list[list[str]] = []
     try:
-        with open(path, encoding=codec, newline="", errors="strict") as fh:
+        with open(path, encoding=codec, newline="", errors="strict") as fh, unbounded_fields():
             reader = csv.reader(fh, delimiter=delimiter, strict=False)
             for row in reader:
                 rows.append(row)
