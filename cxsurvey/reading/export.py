@@ -87,7 +87,7 @@ def load_export(
     if fmt == "parquet" or is_parquet(p):
 
         def resolve(layout, cols, opt):
-            found = _resolve(p, layout, cols, opt, where or {})
+            found = require_columns(p, layout, cols, opt, where or {})
             return {name: layout.header[pos] for name, pos in found.positions.items()}
 
         return read_parquet(p, columns, optional, where or {}, resolve)
@@ -98,7 +98,7 @@ def load_export(
         from cxsurvey.reading.sav import read_sav
 
         return read_sav(p, layout, columns, optional, where or {})
-    found = _resolve(p, layout, columns, optional, where or {})
+    found = require_columns(p, layout, columns, optional, where or {})
     table, digest = _read_cached(p, layout, found.positions)
     if table.num_rows == 0:
         raise DataError(f"{p}: the export has a header but no responses")
@@ -185,10 +185,12 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, int]):
     return table, digest
 
 
-def _resolve(
+def require_columns(
     p: Path, layout: Layout, columns: Sequence[str], optional: Sequence[str], where: dict[str, str]
 ):
-    """Study columns -> export positions; a missing or ambiguous required column is an error."""
+    """Study columns -> export positions; a missing or ambiguous required column is an error.
+
+    The one place these errors are worded, for CSV, TSV, Parquet and .sav alike."""
     found = resolve_columns(layout, columns, optional)
     for name in columns:
         if name in found.ambiguous:

@@ -8,10 +8,10 @@ Variable labels take the place of the question-text row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from cxsurvey.errors import DataError
-from cxsurvey.reading.columns import closest, describe_ambiguous, resolve
 from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout
 
@@ -40,18 +40,12 @@ def read_sav(
 ):
     import pyarrow as pa
 
+    from cxsurvey.reading.export import Export, require_columns
+
     pyreadstat = pyreadstat_for(p)
     header = sav_header(p)
-    found = resolve(header, columns, optional)
-    for name in columns:
-        if name in found.ambiguous:
-            raise DataError(f"{p}: {describe_ambiguous(name, found.ambiguous[name], header)}")
-    if found.missing:
-        name = found.missing[0]
-        close = closest(name, header)
-        hint = f"; closest: {', '.join(map(repr, close))}" if close else ""
-        used = f" (used by {where[name]})" if name in where else ""
-        raise DataError(f"{p}: column {name!r}{used} is not in the export{hint}")
+    layout = replace(layout, columns=header)  # sniff reads no header from a .sav
+    found = require_columns(p, layout, columns, optional, where)
     wanted = [header.names[i] for i in sorted(set(found.positions.values()))]
     frame, _ = pyreadstat.read_sav(
         str(p), usecols=wanted, apply_value_formats=False, user_missing=False
@@ -68,12 +62,10 @@ def read_sav(
             if col.dtype.kind in "fiub"
             else pa.array(col.astype("string"), from_pandas=True)
         )
-    from cxsurvey.reading.export import Export
-
     labels = {name: header.text(pos) for name, pos in found.positions.items()}
     return Export(
         str(p),
-        Layout("sav", "binary", columns=header),
+        layout,
         pa.table(arrays, names=names),
         list(header.names),
         labels,
