@@ -25,11 +25,11 @@ from cxsurvey.errors import DataError, Problem
 from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.reading.columns import describe_ambiguous
 from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
+from cxsurvey.scoring import responses as _responses
 from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.scoring.responses import (
     Responses,
     duplicate_ids,
-    effective_missing,
     load_responses,
     study_columns,
     value_counts_text,
@@ -86,10 +86,7 @@ def export_record(export: str | Path, study: models.Study) -> dict[str, Any]:
     """How ``check`` (and every run) reads ``export``: layout, encoding, delimiter,
     header rows and the missing codes in force."""
     layout = export_layout(Path(export), study.source.format, study.source.encoding)
-    record: dict[str, Any] = {"file": str(export), **layout.to_dict()}
-    record["description"] = layout.description
-    record["missing"] = effective_missing(study, layout)
-    return record
+    return _responses.export_record(export, layout, study)
 
 
 def _at(study_file: StudyFile, path: tuple[Any, ...], severity: str, message: str) -> Problem:

@@ -209,6 +209,15 @@ def effective_missing(study: Study, export: Export | Layout) -> list[Any]:
     return codes
 
 
+def export_record(file: str | Path, layout: Layout, study: Study) -> dict[str, Any]:
+    """How an export is read, as ``check``, ``score`` and ``figures`` report it: file,
+    layout, encoding, delimiter, header rows, description and the missing codes in force."""
+    record: dict[str, Any] = {"file": str(file), **layout.to_dict()}
+    record["description"] = layout.description
+    record["missing"] = effective_missing(study, layout)
+    return record
+
+
 def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
     """One warning naming respondent ids that occur more than once among the included
     rows (with data rows), or none. Each such row still counts as a respondent.

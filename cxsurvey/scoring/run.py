@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from cxsurvey.scoring.responses import Responses, load_responses
+from cxsurvey.scoring.responses import Responses, export_record, load_responses
 from cxsurvey.scoring.scales import ScaleScores, score_scale
 from cxsurvey.scoring.segments import NONE, SegmentSplit, median_split
 from cxsurvey.study.load import StudyFile
@@ -45,9 +45,7 @@ class ScoreResult:
         encoding, delimiter, header rows, the missing codes in force, and the
         integrity warnings (duplicate ids, tolerant column matches)."""
         responses = self.responses
-        record = {"file": responses.export.path, **responses.export.layout.to_dict()}
-        record["description"] = responses.export.layout.description
-        record["missing"] = responses.missing
+        record = export_record(responses.export.path, responses.export.layout, responses.study)
         record["warnings"] = responses.integrity_warnings()
         return record
 
