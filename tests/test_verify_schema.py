@@ -101,7 +101,10 @@ def test_a_broken_snapshot_through_the_cli(tmp_path):
         ("expect: 5\n", ":1:9: expect: expected a list, got 5"),
         ("tolerance: x\nexpect: [{figure: a, row: b, value: 3}]\n", ":1:12: tolerance: expected"),
         ("- {figure: a, row: b, value: .nan}\n", ":1:30: '.nan' is not a finite number"),
-        ("- {figure: a, row: b, value: 1, colum: x}\n", ":1:40: expect[0].colum: unknown key"),
+        (
+            "- {figure: a, row: b, value: 1, colum: x}\n",
+            ":1:33: expect[0]: unknown key 'colum'; did you mean 'column'?",
+        ),
         ("- {figure: a, row: b, base: [1]}\n", ":1:29: expect[0].base: expected a number"),
         ("- &a [*a]\n", ":1:7: recursive alias *a"),
         ("expect:\n  - {figure: a}\n", ":2:5: expect[0]: missing `row`"),

@@ -22,6 +22,7 @@ Two kinds of approved file:
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from pydantic import (
 )
 
 from cxsurvey.errors import DataError, clean_message, shorten
+from cxsurvey.study.load import data_path
 from cxsurvey.tabulation.results import FiguresResult
 
 SNAPSHOT_TOLERANCE = 1e-9
@@ -165,28 +167,29 @@ def _check_snapshot(p: Path, doc: Any) -> None:
         Snapshot.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise DataError(f"{p}: {_explain(err)}; regenerate the snapshot with --update") from None
+        message = _explain(err, data_path(tuple(err["loc"]), doc))
+        raise DataError(f"{p}: {message}; regenerate the snapshot with --update") from None
 
 
-def _explain(err: dict[str, Any]) -> str:
-    """``place: what is wrong`` of a validation error."""
-    loc = tuple(err["loc"])
+def _explain(err: dict[str, Any], path: tuple[Any, ...]) -> str:
+    """``place: what is wrong`` of a validation error at ``path`` (``study.load.data_path``:
+    the error's location in the data, without pydantic's union and validator tags)."""
     if err["type"] == "missing":
-        return f"{_where(loc[:-1])}: missing `{loc[-1]}`"
-    return f"{_where(loc)}: {_what(err)}"
+        return f"{_where(path)}: missing `{err['loc'][-1]}`"
+    if err["type"] == "extra_forbidden" and path:
+        key = path[-1]
+        valid = list((Expectation if len(path) > 1 else Expectations).model_fields)
+        hint = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
+        more = f"did you mean {hint[0]!r}?" if hint else f"the keys are {', '.join(valid)}"
+        return f"{_where(path[:-1])}: unknown key {shorten(key, 60)}; {more}"
+    return f"{_where(path)}: {_what(err)}"
 
 
-def _where(loc: tuple[Any, ...]) -> str:
+def _where(path: tuple[Any, ...]) -> str:
     out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part not in _UNION_TAGS:
-            out += f".{part}" if out else str(part)
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "top level"
-
-
-_UNION_TAGS = {"float", "bool", "str", "int", "none", "function-after[_something_to_check()]"}
 
 
 def _what(err: dict[str, Any]) -> str:
@@ -202,8 +205,6 @@ def _what(err: dict[str, Any]) -> str:
         return f"expected a mapping, got {shown}"
     if kind == "list_type":
         return f"expected a list, got {shown}"
-    if kind == "extra_forbidden":
-        return "unknown key; the keys are figure, row, column, value, base, tolerance"
     return clean_message(str(err["msg"]).removeprefix("Value error, "), 300)
 
 
@@ -224,12 +225,13 @@ def _read_expectations(p: Path, text: str) -> Expectations:
         return Expectations.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(part for part in err["loc"] if part not in _UNION_TAGS)
-        in_file = loc[len(prefix) :] if prefix and loc[: len(prefix)] == prefix else loc
-        line, col = locate(pos, in_file)
+        path = data_path(tuple(err["loc"]), doc)
+        in_file = path[len(prefix) :] if prefix and path[: len(prefix)] == prefix else path
+        # An unknown key is shown where the key is, as in study files.
+        line, col = locate(pos, in_file, key=err["type"] == "extra_forbidden")
         where = f":{line}:{col}" if line is not None else ""
         raise DataError(
-            f"{p}{where}: {_explain(err)}; each expectation needs figure, row, "
+            f"{p}{where}: {_explain(err, path)}; each expectation needs figure, row, "
             "and value or base (column defaults to Total)"
         ) from None
 

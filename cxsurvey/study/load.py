@@ -114,7 +114,7 @@ def _validate(
     dropped: set[str] = set()
     bad_figures: set[int] = set()
     for err in errors:
-        loc = _data_path(tuple(err["loc"]), data)
+        loc = data_path(tuple(err["loc"]), data)
         if err["type"] == "extra_forbidden" and len(loc) > 1:
             parent = _get(pruned, loc[:-1])
             if isinstance(parent, dict):
@@ -152,8 +152,9 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
 # --- pydantic errors -> located, actionable messages --------------------------
 
 
-def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
-    """Drop loc parts that are not in the data (union tags, '[key]')."""
+def data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """A pydantic error location as a path into ``data``: the parts that are not in the
+    data (union tags, validator names, '[key]') dropped. Also used by ``verify``."""
     path: list[Any] = []
     node = data
     for part in loc:
@@ -169,7 +170,7 @@ def _problem(err: dict[str, Any], data: Any, pos: Positions, file: str) -> Probl
     loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
-        path = _data_path(loc, data)
+        path = data_path(loc, data)
         key = path[-1] if path else loc[-1]
         line, col = locate(pos, path, key=True)
         valid = _valid_keys(loc[:-1], data)
@@ -177,7 +178,7 @@ def _problem(err: dict[str, Any], data: Any, pos: Positions, file: str) -> Probl
         msg = f"unknown key {key!r}"
         msg += f"; did you mean {hint[0]!r}?" if hint else f"; valid keys: {', '.join(valid)}"
         return Problem(file, f"{_dotted(path[:-1])}: {msg}" if path[:-1] else msg, line, col)
-    path = _data_path(loc, data)
+    path = data_path(loc, data)
     if kind == "missing":
         line, col = locate(pos, path)
         return Problem(file, f"{_dotted(path)}: missing required key {loc[-1]!r}", line, col)
