@@ -198,3 +198,21 @@ def test_an_expectation_of_the_wrong_type_is_located_at_its_value(tmp_path):
     with pytest.raises(DataError) as err:
         read_approved(path)
     assert str(err.value).startswith(f"{path}:4:12: expect[0].value: expected a number, got [1]")
+
+
+# --- finding 12: convert and every run read the export through one function ----------
+
+
+def test_convert_writes_the_columns_every_run_reads(tmp_path):
+    import pyarrow.parquet as pq
+
+    from cxsurvey.scoring.responses import load_responses, read_study_export
+    from cxsurvey.study import load_study
+    from tests.conftest import DEFAULT_STUDY
+
+    study = load_study(DEFAULT_STUDY).study
+    read = read_study_export(SAMPLE_EXPORT, study)
+    assert read.table.column_names == load_responses(SAMPLE_EXPORT, study).export.table.column_names
+    out = tmp_path / "d.parquet"
+    assert run("convert", SAMPLE_EXPORT, "--out", out).exit_code == 0
+    assert pq.read_schema(out).names == read.table.column_names

@@ -30,8 +30,8 @@ from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.scoring.responses import (
     Responses,
     duplicate_ids,
+    export_columns,
     load_responses,
-    study_columns,
     value_counts_text,
 )
 from cxsurvey.scoring.run import score_responses
@@ -128,9 +128,7 @@ def _missing_columns(
     if not export.exists():
         raise DataError(f"{export}: export not found; check the path")
     layout = export_layout(export, study.source.format, study.source.encoding)
-    columns, where = study_columns(study)
-    if study.source.id is None:
-        columns = [c for c in columns if c != "ResponseId"]
+    columns, _, where = export_columns(study)
     found = resolve_columns(layout, columns)
     out = []
     for name in found.missing:

@@ -84,25 +84,12 @@ def convert_export(
     for the export). Returns (rows written, files written, notes).
     """
     from cxsurvey import __version__
-    from cxsurvey.reading.export import load_export
     from cxsurvey.reading.typed import partition_labels, typed_columns
-    from cxsurvey.scoring.responses import study_columns
+    from cxsurvey.scoring.responses import read_study_export
     from cxsurvey.study.models import Date
 
     study = study_file.study
-    columns, where = study_columns(study)
-    optional: list[str] = []
-    if study.source.id is None:
-        columns = [c for c in columns if c != "ResponseId"]
-        optional = ["ResponseId"]
-    export = load_export(
-        path,
-        columns,
-        fmt=study.source.format,
-        encoding=study.source.encoding,
-        optional=optional,
-        where=where,
-    )
+    export = read_study_export(path, study)
     typed = typed_columns(export, study)
     column, parts = None, None
     if partition_by != "none":

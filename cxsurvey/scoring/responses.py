@@ -170,14 +170,21 @@ def _driver_names(fig) -> list[str]:
     return [n.split(".")[0] for n in names if n]
 
 
-def load_responses(path: str | Path, study: Study) -> Responses:
-    """Read the export for ``study`` and keep the rows its ``source.include`` allows."""
+def export_columns(study: Study) -> tuple[list[str], list[str], dict[str, str]]:
+    """(required, optional, where) columns of the export for ``study``: without
+    ``source.id``, ``ResponseId`` is read when present (for duplicate-id warnings and
+    examples) but not required. ``where`` names the study key that uses each column."""
     columns, where = study_columns(study)
-    optional: list[str] = []
-    if study.source.id is None:
-        columns = [c for c in columns if c != "ResponseId"]
-        optional = ["ResponseId"]
-    export = load_export(
+    if study.source.id is not None:
+        return columns, [], where
+    return [c for c in columns if c != "ResponseId"], ["ResponseId"], where
+
+
+def read_study_export(path: str | Path, study: Study) -> Export:
+    """The columns ``study`` reads from the export at ``path`` (every row): the one
+    read behind ``load_responses`` and ``convert``."""
+    columns, optional, where = export_columns(study)
+    return load_export(
         path,
         columns,
         fmt=study.source.format,
@@ -185,6 +192,11 @@ def load_responses(path: str | Path, study: Study) -> Responses:
         optional=optional,
         where=where,
     )
+
+
+def load_responses(path: str | Path, study: Study) -> Responses:
+    """Read the export for ``study`` and keep the rows its ``source.include`` allows."""
+    export = read_study_export(path, study)
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
     read = export.num_rows
     from cxsurvey.scoring.quality import include_mask
