@@ -213,7 +213,7 @@ def test_existing_out_is_never_overwritten_without_force(tmp_path):
     assert again.exit_code == 0, again.output
     assert out.read_text().startswith("# Study file drafted")
     into_input = runner.invoke(app, ["init", str(path), "--out", str(path), "--force"])
-    assert into_input.exit_code == 2 and "is an input" in into_input.output
+    assert into_input.exit_code == 2 and "--out is the export" in into_input.output
 
 
 def test_choice_text_export_takes_labels_as_codes(tmp_path):
