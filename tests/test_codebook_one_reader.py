@@ -71,15 +71,21 @@ def test_seventeen_digit_codes_stay_distinct(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("words", [("nan", "inf"), ("1_000", "2_000"), ("-inf", "NaN")])
+@pytest.mark.parametrize("words", [("1_000", "2_000"), ("nan", "inf"), ("-inf", "NaN")])
 def test_nan_inf_and_underscores_are_not_numbers(tmp_path, words):
-    # the reader (reading.cells) treats these cells as text, not as numbers
+    # The reader (reading.cells) reads these cells as text, so the draft's codes
+    # must be that text: a code 1000 would match no cell written 1_000.
     a, b = words
-    path = _plain(tmp_path, f"ResponseId,Tier\nR1,{a}\nR2,{a}\nR3,{b}\nR4,{b}\nR5,{a}\n")
-    cb = build_codebook(path)
-    entry = _by_name(cb)["Tier"]
-    assert {o.code: o.count for o in entry.options} == {a: 3, b: 2}
-    assert all(isinstance(o.code, str) for o in entry.options)
+    rows = [
+        "ResponseId,Q1,Tier",
+        "Response ID,Pick one,Tier",
+        '{"ImportId":"_recordId"},{"ImportId":"QID1"},{"ImportId":"Tier"}',
+        *(f"R{i},1,{v}" for i, v in enumerate([a, a, b, b, a])),
+    ]
+    path = _plain(tmp_path, "\n".join(rows) + "\n")
+    entry = _by_name(build_codebook(path))["Tier"]
+    assert entry.type == "embedded"
+    assert [(o.code, o.count) for o in entry.options] == [(a, 3), (b, 2)]
 
 
 def test_describe_names_the_layout_as_figures_do(tmp_path):
@@ -123,3 +129,33 @@ def test_definition_codes_count_cells_by_the_readers_number_rule():
     opts = _options([Choice("1", "Thousand", 1000), Choice("2", "Seven", 7)], seen, notes)
     assert [(o.code, o.count) for o in opts] == [(1000, 3), (7, 1)]
     assert notes == ["values in the export that the definition does not list: 1_000"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("007", 7),
+        (" 1.50 ", 1.5),
+        ("-99", -99),
+        ("1e3", 1000),
+        (str(2**53 - 1), 2**53 - 1),  # still exact in float64
+        (str(2**53), str(2**53)),  # 2**53 and 2**53 + 1 are one float64
+        ("12345678901234567", "12345678901234567"),
+        ("nan", "nan"),
+        ("Infinity", "Infinity"),
+        ("1_000", "1_000"),
+        ("0x1F", "0x1F"),
+        ("", ""),
+    ],
+)
+def test_one_number_rule_for_codes(text, code):
+    import pyarrow as pa
+
+    from cxsurvey.reading.cells import as_code, count_code, to_numbers
+
+    assert as_code(text) == code and type(as_code(text)) is type(code)
+    # the reader agrees: a text code is exactly what it cannot read as a number
+    reader = to_numbers(pa.array([text.strip()], pa.string()))[0]
+    if isinstance(code, str) and not text.strip().isdigit():
+        assert reader != reader  # NaN
+    assert count_code({text.strip(): 2}, code) == 2
