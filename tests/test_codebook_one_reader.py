@@ -159,3 +159,21 @@ def test_one_number_rule_for_codes(text, code):
     if isinstance(code, str) and not text.strip().isdigit():
         assert reader != reader  # NaN
     assert count_code({text.strip(): 2}, code) == 2
+
+
+def test_parquet_wording_is_read_once_by_the_reader(tmp_path):
+    # the wording convert stores reaches both cxsurvey.read_header and describe
+    import cxsurvey
+    from tests.conftest import SAMPLE_EXPORT
+
+    parquet = tmp_path / "export.parquet"
+    converted = runner.invoke(app, ["convert", str(SAMPLE_EXPORT), "--out", str(parquet)])
+    assert converted.exit_code == 0, converted.output
+    csv_head, pq_head = cxsurvey.read_header(SAMPLE_EXPORT), cxsurvey.read_header(parquet)
+    by_name = dict(zip(csv_head.names, csv_head.texts, strict=True))
+    assert any(pq_head.texts)
+    assert all(t == by_name[n] for n, t in zip(pq_head.names, pq_head.texts, strict=True) if t)
+    cb = build_codebook(parquet)
+    assert cb.layout.startswith("Parquet dataset")
+    q8 = _by_name(cb)["Q8"]
+    assert q8.text and q8.text == by_name["Q8"]
