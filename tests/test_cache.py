@@ -23,13 +23,13 @@ def cached(tmp_path, monkeypatch):
     path = tmp_path / "export.csv"
     shutil.copy(SAMPLE_EXPORT, path)
     parses = []
-    real = export._read_csv
+    real = export.read_csv_columns
 
     def counting(*args, **kwargs):
         parses.append(args[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(export, "_read_csv", counting)
+    monkeypatch.setattr(export, "read_csv_columns", counting)
     yield directory, path, parses
     cache.reset()
 
@@ -113,7 +113,7 @@ def test_no_cache_writes_nothing(tmp_path):
 
 def test_an_export_that_grows_while_read_is_not_cached(cached, monkeypatch):
     directory, path, _ = cached
-    real = export._read_csv
+    real = export.read_csv_columns
 
     def growing(*args, **kwargs):
         table = real(*args, **kwargs)
@@ -121,7 +121,7 @@ def test_an_export_that_grows_while_read_is_not_cached(cached, monkeypatch):
             fh.write("\n")  # another process still writing the export
         return table
 
-    monkeypatch.setattr(export, "_read_csv", growing)
+    monkeypatch.setattr(export, "read_csv_columns", growing)
     with pytest.warns(CxSurveyWarning, match="changed while it was read; not cached"):
         _figures(path)
     assert not list(directory.glob("*.cxcache"))

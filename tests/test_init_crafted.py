@@ -112,7 +112,7 @@ def test_current_export_with_definition(tmp_path):
     path, qsf = _write(tmp_path)
     cb = build_codebook(path, qsf)
     q = _by_name(cb)
-    assert cb.layout.startswith("Qualtrics (3 header rows")
+    assert cb.layout == "Qualtrics export (3 header rows), utf-8, comma-separated"
     assert cb.survey_name == "Crafted feedback survey"
     assert cb.missing == (-99,)
     # recode values, never positions; HTML stripped and entities decoded
@@ -213,7 +213,7 @@ def test_existing_out_is_never_overwritten_without_force(tmp_path):
     assert again.exit_code == 0, again.output
     assert out.read_text().startswith("# Study file drafted")
     into_input = runner.invoke(app, ["init", str(path), "--out", str(path), "--force"])
-    assert into_input.exit_code == 2 and "is an input" in into_input.output
+    assert into_input.exit_code == 2 and "--out is the export" in into_input.output
 
 
 def test_choice_text_export_takes_labels_as_codes(tmp_path):
@@ -348,7 +348,7 @@ def test_describe_json_and_table(tmp_path):
     assert q2["choice_columns"][0] == {"code": 1, "column": "Q2_1"} and q2["answered"] == 4
     table = runner.invoke(app, ["describe", str(path), "--format", "table"])
     assert table.exit_code == 0
-    assert "layout: Qualtrics (3 header rows, JSON ImportIds); encoding: utf-8" in table.output
+    assert "layout: Qualtrics export (3 header rows), utf-8, comma-separated;" in table.output
     assert "nps" in table.output
 
 

@@ -70,17 +70,16 @@ def init(
     encoding: str = ENCODING_OPTION,
 ) -> None:
     """Draft a study file from the export (and its survey definition) that validates and runs."""
+    from cxsurvey.cli.options import protect_inputs
     from cxsurvey.codebook.build import build_codebook
     from cxsurvey.codebook.draft import draft_study, drafted_questions
     from cxsurvey.errors import UserError
 
+    protect_inputs(export, None, out, others=[("survey definition", qsf)])
     if out.exists() and not force:
         raise UserError(
             f"{out}: already exists; choose another --out or pass --force to replace it"
         )
-    for given in (export, qsf):
-        if given is not None and out.exists() and out.resolve() == given.resolve():
-            raise UserError(f"{out}: is an input; choose another --out")
     cb = build_codebook(export, qsf, encoding=encoding)
     text = draft_study(cb)
     from cxsurvey.errors import clean_message

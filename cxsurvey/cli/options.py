@@ -48,11 +48,15 @@ def apply_cache_options(no_cache: bool, cache_dir: Path | None) -> None:
         cache.configure(cache_dir)
 
 
-def protect_inputs(export: Path | None, study_file, out: Path | None = None, option="--out"):
-    """Refuse, before any work, an ``out`` that is the export or the study file (also
-    through a symlink, a relative path or a hard link), and guard every later write."""
+def protect_inputs(
+    export: Path | None, study_file, out: Path | None = None, option="--out", others=()
+):
+    """Refuse, before any work, an ``out`` that is the export, the study file or one
+    of ``others`` ((role, path) pairs; also through a symlink, a relative path or a
+    hard link), and guard every later write."""
     from cxsurvey.outputs.atomic import check_not_input, protect
 
-    protect([("export", export), ("study file", getattr(study_file, "file", study_file))])
+    study = getattr(study_file, "file", study_file)
+    protect([("export", export), ("study file", study), *others])
     if out is not None and str(out) != "-":
         check_not_input(out, option)

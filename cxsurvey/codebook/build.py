@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cxsurvey.codebook.classify import classify
 from cxsurvey.codebook.grouping import Group, group_columns
-from cxsurvey.codebook.header import ExportHeader, read_header
+from cxsurvey.codebook.header import ExportHeader, read_export_header
 from cxsurvey.codebook.model import Codebook, Entry
 from cxsurvey.codebook.qsf import SurveyDefinition, load_qsf
 from cxsurvey.codebook.values import ExportValues, read_values
@@ -26,7 +26,7 @@ def build_codebook(
     encoding: str = "auto",
 ) -> Codebook:
     """Read ``export`` (and ``qsf``) and classify every column."""
-    header = read_header(export, fmt, encoding)
+    header = read_export_header(export, fmt, encoding)
     definition = load_qsf(qsf) if qsf is not None else None
     values = read_values(header)
     if values.rows == 0:
@@ -49,7 +49,7 @@ def build_codebook(
     entries = _unique_names(entries)
     return Codebook(
         path=str(export),
-        layout=header.layout_name,
+        layout=header.layout.description,
         encoding=header.encoding,
         encoding_given=encoding != "auto",
         delimiter=header.delimiter,

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 
 from cxsurvey.codebook.grouping import Column, Group
-from cxsurvey.codebook.model import Code, Entry, Option
+from cxsurvey.codebook.model import Entry, Option
 from cxsurvey.codebook.values import MISSING_TEXT
+from cxsurvey.reading.cells import as_code, number_of
 
 _NA = re.compile(
     r"\b(n/?a|not applicable|does not apply|doesn't apply|don't know|do not know|dont know|"
@@ -45,13 +46,11 @@ def simple_entry(group: Group) -> Entry:
 
 def _embedded(name: str, col: Column) -> Entry:
     """Embedded data; with a few repeating values it can be a banner (region, plan, ...)."""
-    from cxsurvey.codebook.qsf import as_code
-
     seen = observed_codes([col])
     coded = bool(seen) and len(seen) <= MAX_LABELS and sum(seen.values()) > len(seen)
     options: tuple[Option, ...] = ()
     if coded:
-        numeric = all(is_number(v) for v in seen)
+        numeric = all(number_of(v) is not None for v in seen)
         items = sorted(seen.items(), key=lambda kv: float(kv[0])) if numeric else seen.items()
         options = tuple(Option(as_code(v) if numeric else v, v, n) for v, n in items)
     return Entry(
@@ -153,27 +152,6 @@ def observed_codes(cols: Iterable[Column]) -> dict[str, int]:
             if v not in MISSING_TEXT:
                 seen[v] = seen.get(v, 0) + n
     return seen
-
-
-def is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def num_key(code: object) -> str:
-    try:
-        f = float(code)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(code)
-    return repr(f)
-
-
-def count_of(seen: dict[str, int], code: Code) -> int:
-    key = num_key(code)
-    return sum(n for v, n in seen.items() if num_key(v) == key)
 
 
 def common_text(cols: list[Column]) -> str:

@@ -14,12 +14,9 @@ from cxsurvey.codebook.entries import (
     MAX_LABELS,
     all_dates,
     common_text,
-    count_of,
     is_not_applicable,
-    is_number,
     make_entry,
     nps_note,
-    num_key,
     observed_codes,
     per_column,
     question_name,
@@ -27,8 +24,8 @@ from cxsurvey.codebook.entries import (
 )
 from cxsurvey.codebook.grouping import Column, Group
 from cxsurvey.codebook.model import Code, Entry, Option
-from cxsurvey.codebook.qsf import as_code
 from cxsurvey.codebook.values import MISSING_TEXT
+from cxsurvey.reading.cells import as_code, code_key, count_code, number_of
 
 
 def classify_from_data(g: Group, cols: list[Column], other, value_labels: dict) -> list[Entry]:
@@ -112,7 +109,7 @@ def _multi_data(name, text, cols: list[Column], g, other) -> Entry:
     pairs, opts = [], []
     for i, col in enumerate(cols, 1):
         suffix = col.name.rsplit("_", 1)[-1]
-        code: Code = as_code(suffix) if is_number(suffix) else i
+        code: Code = as_code(suffix) if (number_of(suffix) is not None) else i
         values = [v for v in col.summary.values if v not in MISSING_TEXT and v not in ("0", "1")]
         label = (
             values[0]
@@ -196,11 +193,11 @@ def _from_sav_labels(name, text, cols, g, other, labels) -> list[Entry]:
     def opts_for(col: Column, mapping: dict) -> tuple[Option, ...]:
         seen = observed_codes([col])
         out = [
-            Option(code, str(lab), count_of(seen, code), is_not_applicable(str(lab)))
+            Option(code, str(lab), count_code(seen, code), is_not_applicable(str(lab)))
             for code, lab in mapping.items()
         ]
-        known = {num_key(o.code) for o in out}
-        out += [Option(as_code(v), v, n) for v, n in seen.items() if num_key(v) not in known]
+        known = {code_key(o.code) for o in out}
+        out += [Option(as_code(v), v, n) for v, n in seen.items() if code_key(v) not in known]
         return tuple(out)
 
     if len(cols) == 1:
@@ -231,7 +228,7 @@ def _from_sav_labels(name, text, cols, g, other, labels) -> list[Entry]:
         for col, m in zip(cols, labels, strict=True):
             code, lab = next(iter(m.items()))
             suffix = col.name.rsplit("_", 1)[-1]
-            key: Code = as_code(suffix) if is_number(suffix) else code
+            key: Code = as_code(suffix) if (number_of(suffix) is not None) else code
             pairs.append((key, col.name))
             opts.append(Option(key, str(lab), col.summary.answered))
         return [
@@ -251,7 +248,7 @@ def _from_sav_labels(name, text, cols, g, other, labels) -> list[Entry]:
     items = tuple((text_suffix(c.text, text) or c.name, c.name) for c in cols)
     seen = observed_codes(cols)
     opts = [
-        Option(code, str(lab), count_of(seen, code), is_not_applicable(str(lab)))
+        Option(code, str(lab), count_code(seen, code), is_not_applicable(str(lab)))
         for code, lab in mapping.items()
     ]
     return [

@@ -12,13 +12,10 @@ from dataclasses import replace
 
 from cxsurvey.codebook.entries import (
     answered_of,
-    count_of,
     is_not_applicable,
-    is_number,
     item_label,
     make_entry,
     nps_note,
-    num_key,
     observed_codes,
     per_column,
     question_name,
@@ -28,6 +25,7 @@ from cxsurvey.codebook.from_data import classify_from_data
 from cxsurvey.codebook.grouping import Column, Group
 from cxsurvey.codebook.model import Code, Entry, Option
 from cxsurvey.codebook.qsf import Choice, DefQuestion, strip_html
+from cxsurvey.reading.cells import code_key, count_code, number_of
 
 MA_SELECTORS = ("MAVR", "MAHR", "MACOL", "MSB")  # multiple-answer multiple choice
 
@@ -70,9 +68,9 @@ def _classify(g: Group, dq: DefQuestion, cols: list[Column], other) -> list[Entr
         )
     name = question_name(g, dq.tag.split("#")[0])
     if qtype == "MC" and sel == "NPS":
-        codes = sorted(num_key(c.code) for c in dq.choices)
+        codes = sorted((code_key(c.code) for c in dq.choices), key=repr)  # text and numbers
         numeric = cols[0].summary.numeric or not cols[0].summary.answered
-        if numeric and codes == sorted(num_key(i) for i in range(11)):
+        if numeric and codes == sorted((float(i) for i in range(11)), key=repr):
             return [make_entry(name, "nps", text, cols, g, other=other, notes=nps_note(g))]
         single = _single_def(name, text, cols[0], g, dq.choices, other)
         why = "the export holds labels" if not numeric else "its codes are not 0-10"
@@ -108,17 +106,17 @@ def _options(
     """The definition's options, or its labels as codes when the export wrote labels."""
     choices = list(choices)
     labels = {c.label for c in choices}
-    non_numeric = [v for v in seen if not is_number(v)]
+    non_numeric = [v for v in seen if not (number_of(v) is not None)]
     text_export = bool(non_numeric) and sum(v in labels for v in non_numeric) >= max(
         1, len(non_numeric) / 2
     )
     opts = []
     for c in choices:
         code: Code = c.label if text_export else c.code
-        count = seen.get(str(code), 0) if text_export else count_of(seen, c.code)
+        count = seen.get(str(code), 0) if text_export else count_code(seen, c.code)
         opts.append(Option(code, c.label, count, is_not_applicable(c.label)))
-    known = {str(o.code) for o in opts} | {num_key(o.code) for o in opts}
-    stray = [v for v in seen if v not in known and num_key(v) not in known]
+    known = {str(o.code) for o in opts} | {code_key(o.code) for o in opts}
+    stray = [v for v in seen if v not in known and code_key(v) not in known]
     if stray:
         notes.append(
             "values in the export that the definition does not list: "
@@ -157,7 +155,7 @@ def _multi_def(name, text, cols: list[Column], g, choices, other) -> Entry:
             delimiter=",",
         )
     by_id = {c.id: c for c in choices}
-    by_code = {num_key(c.code): c for c in choices}
+    by_code = {code_key(c.code): c for c in choices}
     pairs: list[tuple[Code, str]] = []
     opts = []
     used: set[str] = set()
@@ -168,7 +166,7 @@ def _multi_def(name, text, cols: list[Column], g, choices, other) -> Entry:
         else:
             choice = _choice_by_text(col, choices)
             if choice is None:
-                choice = by_code.get(num_key(part)) or by_id.get(part)
+                choice = by_code.get(code_key(part)) or by_id.get(part)
                 if choice is not None:
                     notes.append(
                         f"column {col.name}: matched to choice {choice.label!r} by its name, "
@@ -177,10 +175,10 @@ def _multi_def(name, text, cols: list[Column], g, choices, other) -> Entry:
         if choice is None:
             notes.append(f"column {col.name}: no choice of the definition matches it")
             continue
-        if num_key(choice.code) in used:
+        if code_key(choice.code) in used:
             notes.append(f"column {col.name}: choice {choice.label!r} already has a column")
             continue
-        used.add(num_key(choice.code))
+        used.add(code_key(choice.code))
         pairs.append((choice.code, col.name))
         opts.append(Option(choice.code, choice.label, col.summary.answered))
     return make_entry(
@@ -238,7 +236,7 @@ def _matrix_multi(name, text, cols: list[Column], g, dq: DefQuestion) -> list[En
         for col in item_cols:
             aid = col.parts[-1] if len(col.parts) > 1 else ""
             answer = dq.answer(aid) or next(
-                (a for a in answers if num_key(a.code) == num_key(aid)), None
+                (a for a in answers if code_key(a.code) == code_key(aid)), None
             )
             if answer is None:
                 notes.append(f"column {col.name}: no scale point of the definition matches it")

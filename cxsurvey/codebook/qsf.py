@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cxsurvey.errors import DataError
+from cxsurvey.reading.cells import as_code
 
 
 @dataclass(frozen=True)
@@ -170,15 +171,3 @@ def _choice(cid: str, raw: Any, recodes: dict[str, Any]) -> Choice:
         text_entry=str(raw.get("TextEntry", "")).lower() in ("true", "on", "1"),
         exclusive=bool(raw.get("ExclusiveAnswer")),
     )
-
-
-def as_code(value: Any) -> int | float | str:
-    """A code as the export writes it: an integer or decimal number, else text."""
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    if number != number or number in (float("inf"), float("-inf")):
-        return text
-    return int(number) if number.is_integer() else number

@@ -1,8 +1,10 @@
-"""The export's cells, read once as text, for codebooks (every column, by position).
+"""The export's cells, read once, for codebooks (every column, by position).
 
-Columns are addressed by position because exports can repeat a column name.
-CSV/TSV go through pyarrow (all columns as text, blanks as null); a .sav through
-pyreadstat with its numeric codes kept (value labels come from the header).
+Columns are addressed by position because exports can repeat a column name. Each
+layout is read by the reader's own code, so describe and init see the cells the
+figures see: CSV/TSV by ``reading.export.read_csv_columns`` (all text, blanks as
+null), Parquet with ``reading.parquet.plain_types``, a .sav by ``reading.sav``
+(numeric codes kept; value labels come from the header).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from pathlib import Path
 
 from cxsurvey.codebook.header import ExportHeader
 from cxsurvey.errors import DataError
+from cxsurvey.reading.cells import NUMBER_PATTERN
 
 MISSING_TEXT = frozenset({"-99"})  # Qualtrics: seen but unanswered
-_NUMBER = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 
 
 @dataclass(frozen=True)
@@ -62,29 +64,9 @@ def read_values(header: ExportHeader, max_distinct: int = 200) -> ExportValues:
         return _sav_values(header, max_distinct)
     if header.kind == "parquet":
         return _parquet_values(header, max_distinct)
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
+    from cxsurvey.reading.export import read_csv_columns
 
-    read = pacsv.ReadOptions(
-        encoding="utf8" if header.encoding in ("utf-8", "utf8") else header.encoding,
-        skip_rows_after_names=max(0, header.header_rows - 1),
-        block_size=1 << 24,
-    )
-    parse = pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=True)
-    convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in set(header.names)},
-        strings_can_be_null=True,
-        null_values=[""],
-        quoted_strings_can_be_null=True,
-    )
-    try:
-        table = pacsv.read_csv(
-            header.path, read_options=read, parse_options=parse, convert_options=convert
-        )
-    except (pa.ArrowInvalid, LookupError, pa.ArrowNotImplementedError) as exc:
-        raise DataError(
-            f"{header.path}: cannot read the responses ({str(exc).splitlines()[0]})"
-        ) from None
+    table = read_csv_columns(Path(header.path), header.layout, list(range(len(header.names))))
     return _values(
         table.num_rows, [table.column(i) for i in range(table.num_columns)], max_distinct
     )
@@ -115,7 +97,7 @@ def _summary(col, max_distinct: int) -> ColumnSummary:
     filled = pc.invert(blank)
     answered = int(pc.sum(pc.filter(ns, filled)).as_py() or 0)
     kept = pc.filter(trimmed, filled)
-    numeric = answered > 0 and bool(pc.all(pc.match_substring_regex(kept, _NUMBER)).as_py())
+    numeric = answered > 0 and bool(pc.all(pc.match_substring_regex(kept, NUMBER_PATTERN)).as_py())
     is_missing = pc.is_in(trimmed, value_set=_pa_set(MISSING_TEXT))
     missing = int(pc.sum(pc.filter(ns, is_missing)).as_py() or 0)
     unanswered = tuple(pc.filter(values, pc.or_(blank, is_missing)).to_pylist())
@@ -138,36 +120,18 @@ def _pa_set(values: frozenset[str]):
 def _parquet_values(header: ExportHeader, max_distinct: int) -> ExportValues:
     import pyarrow as pa
 
-    from cxsurvey.reading.parquet import open_dataset
+    from cxsurvey.reading.parquet import open_dataset, plain_types
 
     try:
-        table = open_dataset(Path(header.path)).to_table()
+        table = plain_types(open_dataset(Path(header.path)).to_table())
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{header.path}: cannot read it as Parquet ({exc})") from None
-    columns = []
-    for col in table.columns:
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(col.type.value_type)
-        if pa.types.is_boolean(col.type):
-            col = col.cast(pa.int8())
-        columns.append(col)
-    return _values(table.num_rows, columns, max_distinct)
+    return _values(table.num_rows, list(table.columns), max_distinct)
 
 
 def _sav_values(header: ExportHeader, max_distinct: int) -> ExportValues:
-    import pyarrow as pa
-    import pyreadstat
+    from cxsurvey.reading.export import load_export
 
-    try:
-        frame, _ = pyreadstat.read_sav(header.path, apply_value_formats=False, user_missing=False)
-    except Exception as exc:  # pyreadstat raises its own untyped errors
-        raise DataError(f"{Path(header.path)}: cannot read the .sav file ({exc})") from None
-    raw = []
-    for name in header.names:
-        col = frame[name]
-        if col.dtype.kind in "fiub":
-            arr = pa.array(col.to_numpy(dtype="float64", na_value=float("nan")), from_pandas=True)
-        else:
-            arr = pa.array(col.astype("string"), from_pandas=True)
-        raw.append(pa.chunked_array([arr]))
-    return _values(len(frame), raw, max_distinct)
+    names = list(header.layout.header)
+    export = load_export(header.path, names, fmt="sav")
+    return _values(export.num_rows, [export.column(n) for n in names], max_distinct)

@@ -119,3 +119,49 @@ def code_isin(
     if texts:
         hit |= text_isin(arr, texts)
     return hit
+
+
+# The reader's number rule for one cell's text, for code that lists values
+# (describe, init): a decimal number as written (after trimming), finite.
+# ``nan``, ``inf`` and ``1_000`` are text to the reader, so they are text here.
+NUMBER_PATTERN = _NUMBER
+_EXACT_INTEGERS = 2.0**53  # beyond this, float64 merges neighbouring integers
+
+
+def number_of(text: str) -> float | None:
+    """The number the reader takes a cell's text for, or None when it is text."""
+    import math
+    import re
+
+    trimmed = str(text).strip()
+    if not re.match(_NUMBER, trimmed):
+        return None
+    value = float(trimmed)
+    return value if math.isfinite(value) else None
+
+
+def as_code(value: Any) -> int | float | str:
+    """A code as a study file writes it so the reader matches the cells that hold it:
+    a number when the text is one (whole numbers as int), else the text. A whole
+    number beyond float64's exact range (17-digit ids) stays text, which the
+    reader compares exactly, so two such codes never merge."""
+    text = str(value).strip()
+    number = None if isinstance(value, bool) else number_of(text)
+    if number is None or (number.is_integer() and abs(number) >= _EXACT_INTEGERS):
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def code_key(value: Any) -> float | str:
+    """What the reader compares a code or a cell by: its number, else its text."""
+    code = as_code(value)
+    return code if isinstance(code, str) else float(code)
+
+
+def count_code(seen: dict[str, int], code: Any) -> int:
+    """Cells (trimmed text -> count) that ``code`` matches as ``code_isin`` does:
+    a numeric code by number, a text code by exact text."""
+    nums, texts = split_codes([code])
+    if nums:
+        return sum(n for v, n in seen.items() if number_of(v) == nums[0])
+    return seen.get(texts[0], 0)

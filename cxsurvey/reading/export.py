@@ -115,11 +115,10 @@ def export_layout(path: str | Path, fmt: str = "auto", encoding: str = "auto") -
     """The layout of ``path`` with its header (for a .sav, its variables and labels;
     for Parquet, its schema's column names)."""
     p = Path(path)
-    from cxsurvey.reading.parquet import is_parquet, open_dataset
+    from cxsurvey.reading.parquet import is_parquet, open_dataset, parquet_layout
 
     if fmt == "parquet" or is_parquet(p):
-        names = list(open_dataset(p).schema.names)
-        return Layout("parquet", "binary", columns=Header.from_records(names))
+        return parquet_layout(open_dataset(p))
     layout = sniff(p, fmt, encoding)
     if layout.kind == "sav":
         from cxsurvey.reading.sav import sav_header
@@ -165,7 +164,7 @@ def _read_cached(p: Path, layout: Layout, mapping: dict[str, int]):
         hashing = pool.submit(file_sha256, p) if known is None else None
         wanted = sorted(set(mapping.values()))
         table = rename_columns(
-            _read_csv(p, layout, wanted), {n: f"c{i}" for n, i in mapping.items()}
+            read_csv_columns(p, layout, wanted), {n: f"c{i}" for n, i in mapping.items()}
         )
         digest = known or hashing.result()
     if directory is not None and table.num_rows:
@@ -234,7 +233,7 @@ def resolve_columns(layout: Layout, columns: Sequence[str], optional: Sequence[s
     return resolve(layout.columns, columns, optional, legacy=layout.kind == "qualtrics-legacy")
 
 
-def _read_csv(p: Path, layout: Layout, wanted: list[int]):
+def read_csv_columns(p: Path, layout: Layout, wanted: list[int]):
     """The columns at positions ``wanted`` as text, named ``c<position>``.
 
     Columns are named by position, so duplicate names and names with

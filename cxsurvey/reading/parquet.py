@@ -71,9 +71,8 @@ def read_parquet(
     from cxsurvey.reading.export import Export, rename_columns
 
     dataset = open_dataset(path)
-    header = list(dataset.schema.names)
-    origin = str(_stored_json(dataset.schema, PROVENANCE_KEY).get("layout", ""))
-    layout = Layout("parquet", "binary", columns=Header.from_records(header), origin=origin)
+    layout = parquet_layout(dataset)
+    header = layout.header
     mapping = resolve(layout, columns, optional)
     wanted = list(dict.fromkeys(mapping.values()))
     try:
@@ -82,9 +81,8 @@ def read_parquet(
         raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
     if table.num_rows == 0:
         raise DataError(f"{path}: the dataset has columns but no responses")
-    table = rename_columns(_plain_types(table), mapping)
-    stored = _stored_labels(dataset.schema)
-    labels = {name: stored.get(col, "") for name, col in mapping.items()}
+    table = rename_columns(plain_types(table), mapping)
+    labels = {name: layout.columns.text(header.index(col)) for name, col in mapping.items()}
     return Export(str(path), layout, table, header, labels, dataset_sha256(path, dataset))
 
 
@@ -100,7 +98,17 @@ def dataset_sha256(path: Path, dataset) -> str:
     return digest.hexdigest()
 
 
-def _plain_types(table):
+def parquet_layout(dataset) -> Layout:
+    """The layout of a Parquet dataset: its column names, the question wording
+    stored by ``cxsurvey convert`` as their texts, and the layout it came from."""
+    names = list(dataset.schema.names)
+    stored = _stored_labels(dataset.schema)
+    origin = str(_stored_json(dataset.schema, PROVENANCE_KEY).get("layout", ""))
+    columns = Header.from_records(names, [stored.get(n, "") for n in names])
+    return Layout("parquet", "binary", columns=columns, origin=origin)
+
+
+def plain_types(table):
     """Dictionary-encoded columns (Hive partition values) decoded; booleans as 0/1."""
     import pyarrow as pa
 

@@ -16,13 +16,19 @@ from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout
 
 
-def sav_header(p: Path) -> Header:
-    """Variable names and labels of a .sav file (metadata only)."""
+def sav_metadata(p: Path):
+    """pyreadstat's metadata of a .sav file (names, labels, value labels); no data."""
     pyreadstat = pyreadstat_for(p)
     try:
         _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
     except Exception as exc:  # pyreadstat raises its own untyped errors
         raise DataError(f"{p}: cannot read the .sav file ({exc})") from None
+    return meta
+
+
+def sav_header(p: Path) -> Header:
+    """Variable names and labels of a .sav file (metadata only)."""
+    meta = sav_metadata(p)
     names = list(meta.column_names)
     labels = [meta.column_names_to_labels.get(c) or "" for c in names]
     return Header.from_records(names, labels)

@@ -29,10 +29,7 @@ def _columns(e: Entry) -> str:
 
 
 def codebook_view(cb: Codebook, all_columns: bool = False) -> Group:
-    sep = "tab" if cb.delimiter == "\t" else repr(cb.delimiter)
-    text = f"layout: {cb.layout}; "
-    if cb.encoding != "binary":
-        text += f"encoding: {cb.encoding}; delimiter: {sep}; "
+    text = f"layout: {cb.layout}; "  # as figures names it, with encoding and delimiter
     head = Text.assemble(plain(cb.path, "bold"), "\n", text + f"responses: {cb.responses}")
     if cb.definition:
         head.append(visible(f"\nsurvey definition: {cb.definition} ({cb.survey_name})"))
