@@ -109,3 +109,50 @@ def test_sav_export(tmp_path):
     assert export.layout.kind == "sav" and export.labels["a1"] == "First item"
     result = cxsurvey.score(path, parse_study(TINY_STUDY))
     assert result.table().column("s").to_pylist()[:3] == pytest.approx([8 + 2 / 3, 5.5, 2.5])
+
+
+ENCODING_STUDY = """\
+version: 1
+study: Encoding
+source:
+  encoding: {encoding}
+questions:
+  q:
+    type: single
+    column: q
+    options: {{1: One, 2: Two}}
+figures:
+  - {{id: q, title: Q, question: q}}
+"""
+
+
+def _study_with_encoding(tmp_path, encoding):
+    path = tmp_path / f"study_{encoding}.yaml"
+    path.write_text(ENCODING_STUDY.format(encoding=encoding), encoding="utf-8")
+    return cxsurvey.load_study(path)
+
+
+def test_a_cp1252_export_read_as_utf8_names_the_line_byte_and_the_encoding_to_set(tmp_path):
+    export = tmp_path / "excel.csv"
+    export.write_bytes("id,q,city\nr1,1,Paris\nr2,2,Malmö\n".encode("cp1252"))
+    with pytest.raises(cxsurvey.errors.DataError) as caught:
+        cxsurvey.figures(export, _study_with_encoding(tmp_path, "auto"))
+    assert str(caught.value) == (
+        f"{export}: line 3, byte 30 (0xf6) is not valid utf-8; it reads as cp1252: set "
+        "source.encoding: cp1252 in the study file"
+    )
+    result = cxsurvey.figures(export, _study_with_encoding(tmp_path, "cp1252"))
+    assert result.respondents["read"] == 2
+
+
+def test_a_declared_encoding_that_does_not_fit_never_suggests_itself(tmp_path):
+    """UTF-8 text holding byte 0x81 cannot be cp1252; the hint points to utf-8, not cp1252."""
+    export = tmp_path / "utf8.csv"
+    export.write_bytes("id,q,city\nr1,1,Ł\nr2,2,Ё\n".encode())  # Ł is c5 81 in UTF-8
+    assert export.read_bytes()[15:17] == b"\xc5\x81"
+    with pytest.raises(cxsurvey.errors.DataError) as caught:
+        cxsurvey.figures(export, _study_with_encoding(tmp_path, "cp1252"))
+    assert str(caught.value) == (
+        f"{export}: line 2, byte 16 (0x81) is not valid cp1252; source.encoding says cp1252, "
+        "but the file is not cp1252 text; it reads as utf-8: set source.encoding to utf-8 or auto"
+    )

@@ -266,10 +266,9 @@ def read_csv_columns(p: Path, layout: Layout, wanted: list[int]):
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "UTF8" in msg or "UTF-8" in msg or "decode" in msg.lower():
-            raise DataError(
-                f"{p}: the file is not valid {layout.encoding} text; set "
-                "source.encoding (e.g. cp1252) in the study file"
-            ) from None
+            from cxsurvey.reading.sniff import encoding_error
+
+            raise encoding_error(p, layout.encoding) from None
         raise DataError(f"{p}: {_locate_parse_error(p, layout, msg)}") from None
     except LookupError:
         raise DataError(

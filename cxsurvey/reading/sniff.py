@@ -119,9 +119,9 @@ def sniff(path: Path, fmt: str = "auto", encoding: str = "auto") -> Layout:
             "responses as CSV or TSV (or unzip the Qualtrics download first)"
         )
     enc = _encoding(head, encoding, path)
-    text = _decode_head(head, enc, path, complete=len(head) < HEAD_BYTES)
+    text = _decode_head(head, enc, path, complete=len(head) < HEAD_BYTES, requested=encoding)
     delimiter = _delimiter(text, fmt)
-    rows = _header_records(path, enc, delimiter)
+    rows = _header_records(path, enc, delimiter, encoding)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DataError(f"{path}: no header row; the first line of an export names its columns")
     kind = _kind(rows)
@@ -238,7 +238,63 @@ def unbounded_fields() -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _header_records(path: Path, enc: str, delimiter: str) -> list[list[str]]:
+def encoding_error(path: Path, enc: str, requested: str = "auto") -> DataError:
+    """One line on where ``path`` stops being ``enc`` text (line and byte) and which
+    encoding to set instead: one that reads the file's start, when there is one."""
+    codec = "utf-8-sig" if enc in ("utf-8", "utf8") else enc
+    decoder = codecs.getincrementaldecoder(codec)()
+    offset, lines, where = 0, 1, ""
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                try:
+                    text = decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    lines += decoder.decode(chunk[: exc.start], final=False).count("\n")
+                    bad = chunk[exc.start : exc.start + 1].hex()
+                    where = f"line {lines}, byte {offset + exc.start} (0x{bad})"
+                    break
+                lines += text.count("\n")
+                offset += len(chunk)
+    except (OSError, UnicodeError, LookupError):
+        pass
+    what = f"{where} is not valid {enc}" if where else f"the file is not valid {enc} text"
+    other = _readable_as(path, exclude=enc)
+    if requested not in ("auto", "", None):
+        hint = f"source.encoding says {requested}, but the file is not {requested} text"
+        hint += (
+            f"; it reads as {other}: set source.encoding to {other} or auto"
+            if other
+            else ("; set source.encoding to the encoding the file was saved in, or to auto")
+        )
+    elif other:
+        hint = f"it reads as {other}: set source.encoding: {other} in the study file"
+    else:
+        hint = "set source.encoding in the study file to the encoding it was saved in"
+    return DataError(f"{path}: {what}; {hint}")
+
+
+def _readable_as(path: Path, exclude: str) -> str | None:
+    """The first of UTF-8 and cp1252 (Excel on Windows) that decodes the file's first MiB."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        return None
+    for candidate in ("utf-8", "cp1252"):
+        if candidate.replace("-", "") == exclude.replace("-", "").lower():
+            continue
+        try:
+            codecs.getincrementaldecoder(candidate)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return None
+
+
+def _header_records(
+    path: Path, enc: str, delimiter: str, requested: str = "auto"
+) -> list[list[str]]:
     """Up to three records from the start of the file, parsed whole by the csv module
     (records may hold quoted newlines and run to any length)."""
     codec = "utf-8-sig" if enc in ("utf-8", "utf8") else enc
@@ -251,10 +307,7 @@ def _header_records(path: Path, enc: str, delimiter: str) -> list[list[str]]:
                 if len(rows) == 3:
                     break
     except UnicodeDecodeError:
-        raise DataError(
-            f"{path}: the header rows are not valid {enc} text; if the export was saved in "
-            "another encoding, set source.encoding (e.g. cp1252) in the study file"
-        ) from None
+        raise encoding_error(path, enc, requested) from None
     except LookupError:
         raise DataError(
             f"{path}: unknown encoding {enc!r}; set source.encoding to e.g. utf-8, utf-16 or cp1252"
@@ -298,16 +351,12 @@ def _encoding(head: bytes, requested: str, path: Path) -> str:
     return "utf-8"
 
 
-def _decode_head(head: bytes, enc: str, path: Path, complete: bool) -> str:
+def _decode_head(head: bytes, enc: str, path: Path, complete: bool, requested: str = "auto") -> str:
     decoder = codecs.getincrementaldecoder(enc)()
     try:
         text = decoder.decode(head, final=complete)
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{path}: byte {exc.start} is not valid {enc}; if the export was saved "
-            "in another encoding, set source.encoding (e.g. cp1252) in the study "
-            "file"
-        ) from None
+    except UnicodeDecodeError:
+        raise encoding_error(path, enc, requested) from None
     except UnicodeError as exc:  # e.g. utf-16 declared, but no byte-order mark
         raise DataError(
             f"{path}: cannot read the file as {enc} ({exc}); set source.encoding to what "
