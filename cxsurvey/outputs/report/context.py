@@ -145,7 +145,8 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
         "Bases: respondents who answered the question; blank cells, missing codes "
         f"({missing_text}), not-applicable codes and invalid codes are excluded (invalid codes "
         "are counted in the figure's warnings). A multi-select question's base is everyone "
-        "who selected at least one option.",
+        "who answered it: at least one option chosen when the answer is one cell, any option "
+        "column filled (0 = seen, not chosen) when each option has its own column.",
         "Percentages are 100 x count / base with 95% Wilson score intervals; NPS is % "
         "promoters (9-10) minus % detractors (0-6) with an adjusted-Wald interval; means are "
         "over the base.",
