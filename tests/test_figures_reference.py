@@ -423,7 +423,7 @@ def test_invalid_codes_are_counted_in_warnings(generated):
     )
 
 
-def test_weighted_cells_and_kish_bases_match_the_reference(generated):
+def test_weighted_cells_and_design_errors_match_the_reference(generated):
     path, rows = generated
     study = parse_study(
         STUDY.replace("  missing: [-99]", "  missing: [-99]\n  weight: wt"), "w.yaml"
@@ -440,4 +440,11 @@ def test_weighted_cells_and_kish_bases_match_the_reference(generated):
         assert cell.base == pytest.approx(sum(w), rel=1e-12)
         assert cell.count == pytest.approx(sum(hits), rel=1e-12)
         assert cell.value == pytest.approx(100 * sum(hits) / sum(w), rel=1e-12)
-        assert cell.effective_base == pytest.approx(sum(w) ** 2 / sum(x * x for x in w), rel=1e-12)
+        # Linearised SE with each respondent its own PSU (svydesign(ids = ~1)):
+        # z_i = w_i (y_i - p) / W in the domain, 0 elsewhere; V = N/(N-1) sum z_i^2.
+        p = sum(hits) / sum(w)
+        ys = [float(single_code(r["agr"], OPTIONS["agree"])[1] == 3) for r in base]
+        z2 = sum((wi * (yi - p) / sum(w)) ** 2 for wi, yi in zip(w, ys, strict=True))
+        n_all = len(rows)
+        assert cell.se == pytest.approx(100 * (n_all / (n_all - 1) * z2) ** 0.5, rel=1e-9)
+        assert cell.n == len([x for x in w if x > 0])

@@ -102,6 +102,9 @@ def _column_paths(study: models.Study) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield f.column, ("source", "include", i, "column")
     if src.weight:
         yield src.weight, ("source", "weight")
+    for key in ("cluster", "strata"):
+        if getattr(src, key):
+            yield getattr(src, key), ("source", key)
     if src.id:
         yield src.id, ("source", "id")
     for name, scale in study.scales.items():

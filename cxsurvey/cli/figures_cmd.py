@@ -36,6 +36,12 @@ class Adjust(str, Enum):
     bh = "bh"
 
 
+class Interval(str, Enum):
+    wilson = "wilson"
+    beta = "beta"
+    logit = "logit"
+
+
 @app.command()
 @handle_errors
 def figures(
@@ -61,6 +67,12 @@ def figures(
         help="Multiple-comparison correction for letters (3+ groups).",
     ),
     small_base: int = typer.Option(30, "--small-base", min=0, help="Flag bases under this size."),
+    interval: Interval | None = typer.Option(
+        None,
+        "--interval",
+        help="Percent intervals under weights, clusters or strata (default: the study's, "
+        "else beta = Korn-Graubard); a figure's own `interval` wins.",
+    ),
     chart: Path | None = typer.Option(
         None, "--chart", help="Also write a PNG and an SVG chart of each figure into this folder."
     ),
@@ -78,7 +90,12 @@ def figures(
         raise typer.BadParameter("xlsx needs --out FILE", param_hint="--format")
     from cxsurvey.outputs.terminal.progress import DelayedProgress
 
-    options = Options(alpha=alpha, adjust=adjust.value, small_base=small_base)
+    options = Options(
+        alpha=alpha,
+        adjust=adjust.value,
+        small_base=small_base,
+        interval=interval.value if interval else None,
+    )
     protect_inputs(export, study_file, out=out)
     with contextlib.ExitStack() as stack:
         stage = None

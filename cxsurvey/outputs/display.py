@@ -118,6 +118,7 @@ def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
     if any(c.change is not None for r in fig.rows for c in r.cells.values()):
         notes.append("▲ / ▼: a significant change from the previous period.")
     notes += drivers_notes(fig)
+    notes += [t.describe() + "." for t in fig.table_tests]
     if warnings:
         notes += [f"Warning: {w}" for w in fig.warnings]
     return notes

@@ -46,11 +46,14 @@ def scores_json(result: ScoreResult, out: IO[bytes]) -> None:
         "segments": {
             name: {"scale": s.scale, "median": s.median, "sizes": s.sizes()}
             | (_clusters(s.clusters) if s.clusters is not None else {})
+            | ({"weighted_shares": s.weighted_shares} if s.weighted_shares else {})
             for name, s in result.segments.items()
         },
         "columns": list(frame.columns),
         "export": result.export,
     }
+    if result.weighting is not None:
+        head["weighting"] = result.weighting.to_dict()
     text = json.dumps(head, ensure_ascii=False, indent=1)
     rows = frame.to_json(orient="records", double_precision=15, force_ascii=False)
     out.write((text[:-2] + ',\n "rows": ' + rows + "\n}\n").encode())

@@ -143,6 +143,9 @@ def study_columns(study: Study) -> tuple[list[str], dict[str, str]]:
         where.setdefault(column, f"quality.{rule}")
     if src.weight:
         where.setdefault(src.weight, "source.weight")
+    for key in ("cluster", "strata"):
+        if getattr(src, key):
+            where.setdefault(getattr(src, key), f"source.{key}")
     for name, scale in study.scales.items():
         for col in scale.items:
             where.setdefault(col, f"scales.{name}")

@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from cxsurvey.errors import DataError
 from cxsurvey.scoring.responses import Responses, export_record, load_responses
 from cxsurvey.scoring.scales import ScaleScores, score_scale
 from cxsurvey.scoring.segments import NONE, SegmentSplit, median_split
+from cxsurvey.scoring.weighting import RakeResult, base_weights, rake
 from cxsurvey.study.load import StudyFile
 from cxsurvey.study.models import question_columns
 
@@ -26,6 +28,7 @@ class ScoreResult:
     responses: Responses
     scales: dict[str, ScaleScores]
     segments: dict[str, SegmentSplit]
+    weighting: RakeResult | None = None  # rim weights, when the study declares them
 
     @property
     def respondents(self) -> dict:
@@ -78,6 +81,9 @@ class ScoreResult:
             for name, flags in self.responses.quality.columns().items():
                 names.append(name)
                 arrays.append(pa.array(flags[self.responses.row_numbers]))
+        if self.weighting is not None:
+            names.append(self.weighting.column)
+            arrays.append(pa.array(self.weighting.weights))
         return pa.table(arrays, names=names)
 
 
@@ -131,4 +137,27 @@ def score_responses(
             segments[name] = _clusters(name, seg, study, scales, responses, fit_clusters)
         else:
             segments[name] = median_split(name, seg, scales[seg.median_split])
-    return ScoreResult(study, responses, scales, segments)
+    weighting = None
+    if study.study.weighting is not None:
+        circular = [
+            n for n in study.study.weighting.targets if study.study.segments.get(n) is not None
+            and study.study.segments[n].split == "weighted"
+        ]  # fmt: skip
+        if circular:
+            raise DataError(
+                f"weighting.targets.{circular[0]}: a segment with split: weighted depends on "
+                "the weights; rake on an unweighted split or on the scale's bands"
+            )
+        weighting = rake(study.study.weighting, study.study, responses, scales, segments)
+    weights = analysis_weights(study.study, responses, weighting)
+    for name, seg in study.study.segments.items():
+        if seg.kind != "clusters" and seg.split == "weighted" and weights is not None:
+            segments[name] = median_split(name, seg, scales[seg.median_split], weights)
+    return ScoreResult(study, responses, scales, segments, weighting)
+
+
+def analysis_weights(study, responses, weighting: RakeResult | None) -> np.ndarray | None:
+    """The weights figures use: rim weights when declared, else source.weight."""
+    if weighting is not None:
+        return weighting.weights
+    return responses.memo(("base weights",), lambda: base_weights(responses, study))

@@ -76,6 +76,8 @@ class Source(Model):
     # Missing in Qualtrics layouts (and .sav) on top of `missing`: -99 is Qualtrics'
     # "seen but not answered". [] reads -99 as a number.
     qualtrics_missing: list[Code] = [-99]
+    cluster: Name | None = None  # extension: PSU column (e.g. customer id), design-based SEs
+    strata: Name | None = None  # extension: stratum column, design-based SEs
 
 
 class Band(Model):
@@ -119,6 +121,7 @@ class Segment(Model):
     median_split: Name | None = None
     high: Label | None = None
     low: Label | None = None
+    split: Literal["unweighted", "weighted"] = "unweighted"  # extension: weighted median
     # extension, kind: clusters
     variables: list[Name] | None = Field(None, min_length=1)  # S, S.<group>, S.groups, numeric
     k: Annotated[StrictInt, Field(ge=2, le=20)] | KRange = 3
@@ -147,6 +150,18 @@ class Segment(Model):
             if len(set(self.labels)) != len(self.labels):
                 raise ValueError("`labels` repeats a label")
         return self
+
+
+class Weighting(Model):
+    """Extension: rim weighting (raking) to target margins; see docs/weighting.md."""
+
+    targets: dict[
+        Name, Annotated[dict[Code, Annotated[float, Field(ge=0)]], Field(min_length=1)]
+    ] = Field(min_length=1)
+    tolerance: Annotated[float, Field(gt=0)] = 1e-6
+    max_iterations: Annotated[int, Field(ge=1)] = 100
+    cap: Annotated[float, Field(gt=1)] | None = None  # max weight / mean weight
+    column: Name = "weight"  # the weight column `score` writes
 
 
 class _Question(Model):
@@ -245,6 +260,9 @@ Question = Annotated[
 QUESTION_TYPES = ("single", "multi", "grid", "numeric", "nps", "date", "text")
 
 
+Interval = Literal["wilson", "beta", "logit"]
+
+
 class Figure(Model):
     id: Name
     title: StrictStr | None = None
@@ -262,6 +280,8 @@ class Figure(Model):
     predictors: list[Name] | None = Field(None, min_length=1)
     bootstrap: Annotated[StrictInt, Field(ge=0, le=100_000)] = 1000
     seed: StrictInt = 1
+    interval: Interval | None = None  # extension: percent intervals under a design
+    test: Literal["rao-scott"] | None = None  # extension: whole-table test of the banner
 
 
 class Speeders(Model):
@@ -341,6 +361,9 @@ class Study(Model):
     # extension: chart colours, in series order (brand colours); default Okabe-Ito
     palette: Annotated[list[HexColour], Field(min_length=1)] | None = None
 
+    interval: Interval | None = None  # extension: default percent interval method
+    weighting: Weighting | None = None  # extension: rim weighting
+
     def is_flag(self, column: str) -> bool:
         """Whether a filter's column names a quality flag rather than an export column."""
         return self.quality is not None and column.startswith(QUALITY_PREFIX)
@@ -353,6 +376,7 @@ class Study(Model):
         cols += [f.column for f in src.include if not self.is_flag(f.column)]
         cols += [c for c, _ in self.quality.columns(self)] if self.quality else []
         cols += [src.weight] if src.weight else []
+        cols += [c for c in (src.cluster, src.strata) if c]
         for scale in self.scales.values():
             cols += scale.items
         for q in self.questions.values():

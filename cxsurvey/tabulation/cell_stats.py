@@ -1,27 +1,44 @@
-"""Sums over respondents -> the cells of a figure (bases, counts, values, intervals).
+"""Sums over respondents -> the cells of a figure (bases, counts, values, errors).
 
 A banner is a *slot* per respondent: 0 = kept by the figure's filter but in no
-banner group, 1..k = banner group, k + 1 = filtered out. Every sum a cell needs
-is one weighted ``np.bincount`` over the slots, so a row costs one vectorised
-pass whatever the number of respondents; Total is the sum of slots 0..k.
+banner group, 1..k = banner group, k + 1 = filtered out. Each row groups its
+base respondents into atoms (slot x answer) and takes per-atom sums with one
+``np.bincount`` per sum (stats.design), so a row costs a few vectorised passes
+whatever the number of respondents; Total is the sum of slots 0..k.
 
-- percent = 100 x count / base, with a 95% Wilson interval; mean over the base,
-  with the sample standard deviation; NPS = % promoters - % detractors, with an
-  adjusted-Wald interval.
-- With weights, counts and bases are weighted sums and each cell also reports its
-  Kish effective base (sum w)^2 / sum w^2, which intervals and tests then use.
-- A base of zero gives an empty cell (value None); a base under ``small_base``
-  respondents (unweighted) is flagged.
+Every cell is a ratio estimate over its domain (column x base), with the design's
+linearised standard error, design effect and effective base (stats.design):
+
+- percent = 100 x weighted count / weighted base; NPS = the mean of a
+  +100 / 0 / -100 score (= % promoters - % detractors); mean over the base.
+- ``n`` counts respondents with a positive weight; ``base`` sums their weights
+  (= n unweighted). A base of zero gives an empty cell (value None).
+- Intervals: Wilson on n for a simple random sample (no weights, clusters or
+  strata); otherwise the figure's ``interval`` method on the design variance.
+- Small bases: n under ``small_base`` or, under a design, an effective base
+  under it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from cxsurvey.stats import classic as stats
-from cxsurvey.tabulation.question_rows import MeanRow, PercentRow, QuestionRows
+from cxsurvey.stats.design import (
+    Design,
+    Presence,
+    SlotSums,
+    cluster_cov,
+    linearised_cov,
+    mean_atoms,
+    percent_atoms,
+    t_two_sided,
+)
+from cxsurvey.stats.intervals import mean_interval, proportion_interval
+from cxsurvey.tabulation.question_rows import PercentRow, QuestionRows
 from cxsurvey.tabulation.results import Cell, Row
 
 NPS_LABELS = ("Promoters", "Passives", "Detractors")
@@ -29,54 +46,71 @@ NPS_LABELS = ("Promoters", "Passives", "Detractors")
 
 @dataclass
 class ColumnSums:
-    """Per-banner-column sums: ``sums(values)`` -> [Total, group 1, ..., group k]."""
+    """The banner slots of a figure's respondents and the design they come from."""
 
     slot: np.ndarray  # intp per respondent, 0..k+1 (see the module doc)
     k: int
-    weights: np.ndarray | None
+    design: Design
     small_base: int
-    _base_cache: dict[int, tuple] = field(default_factory=dict)
+    interval: str = "wilson"
+
+    def __post_init__(self) -> None:
+        self.slots = SlotSums(self.design, self.slot, self.k + 2)
+        self._bases: dict[int, tuple] = {}
+
+    def base_sums(self, base: np.ndarray) -> dict:
+        """Sums over a base; option rows share their base, so it is summed once."""
+        key = id(base)
+        if key not in self._bases:
+            self._bases[key] = (base, self.slots.over(base))  # keeps the id unique
+        return self._bases[key][1]
 
     @property
     def weighted(self) -> bool:
-        return self.weights is not None
+        return self.design.weights is not None
 
-    def __post_init__(self) -> None:
-        # For a few columns, counting a mask per column beats a bincount.
-        self._members: list[np.ndarray | None] | None = None
-        if self.k <= 4:
-            kept = self.slot <= self.k
-            self._members = [None if kept.all() else kept]
-            self._members += [self.slot == j + 1 for j in range(self.k)]
+    @property
+    def classic(self) -> bool:
+        return self.design.classic
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        if values.dtype == bool:
-            if self._members is not None:
-                return np.array(
-                    [np.count_nonzero(values if m is None else values & m) for m in self._members],
-                    dtype=float,
-                )
-            by_slot = np.bincount(self.slot[values], minlength=self.k + 2)
-        else:
-            by_slot = np.bincount(self.slot, weights=values, minlength=self.k + 2)
-        return np.concatenate(([by_slot[: self.k + 1].sum()], by_slot[1 : self.k + 1]))
+    def member(self, per_slot: int) -> np.ndarray:
+        """(atoms x columns) membership: column 0 Total (slots 0..k), column j slot j."""
+        k = self.k
+        m = np.zeros(((k + 1) * per_slot, k + 1))
+        m[:, 0] = 1
+        for j in range(1, k + 1):
+            m[j * per_slot : (j + 1) * per_slot, j] = 1
+        return m
 
-    def weighted_sum(self, mask: np.ndarray) -> np.ndarray:
-        return self(mask if self.weights is None else mask * self.weights)
 
-    def base(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(weighted base, unweighted base, sum of squared weights) of a base mask;
-        option rows share their base, so it is summed once."""
-        key = id(mask)
-        if key not in self._base_cache:
-            w = self.weights
-            self._base_cache[key] = (
-                mask,  # keeps the array alive so its id stays unique
-                self.weighted_sum(mask),
-                self(mask),
-                None if w is None else self(mask * (w * w)),
-            )
-        return self._base_cache[key][1:]
+@dataclass
+class RowDesign:
+    """A row's estimates, their covariance and domains: design-based pairwise
+    tests of its columns, as R's ``svyttest(y ~ group, subset(design, ...))``."""
+
+    columns: list[str]
+    estimate: np.ndarray  # per column, in the cell's units
+    cov: np.ndarray  # columns x columns, in the cell's units squared
+    presence: Presence
+
+    def test(self, x: str, y: str) -> tuple[str, float | None]:
+        i, j = self.columns.index(x), self.columns.index(y)
+        diff = self.estimate[i] - self.estimate[j]
+        var = self.cov[i, i] + self.cov[j, j] - 2 * self.cov[i, j]
+        df = self.presence.df(i, j) - 1  # svyglm: degf + 1 - 2 coefficients
+        if not math.isfinite(diff) or df <= 0:
+            return "design-t", None
+        if var <= 0:
+            return "design-t", None if diff == 0 else 0.0
+        return "design-t", t_two_sided(diff / math.sqrt(var), df)
+
+
+def _columns(x: np.ndarray, k: int) -> np.ndarray:
+    """units x slots -> units x columns: Total (slots 0..k), then slots 1..k."""
+    out = np.empty((len(x), k + 1))
+    np.sum(x[:, : k + 1], axis=1, out=out[:, 0])
+    out[:, 1:] = x[:, 1 : k + 1]
+    return out
 
 
 def figure_rows(data: QuestionRows, sums: ColumnSums, columns: list[str]) -> list[Row]:
@@ -85,88 +119,134 @@ def figure_rows(data: QuestionRows, sums: ColumnSums, columns: list[str]) -> lis
     rows = []
     for r in data.rows:
         if isinstance(r, PercentRow):
-            counts = sums.weighted_sum(r.hit)
-            bases, raw, sww = sums.base(r.base)
-            cells = {
-                col: _percent_cell(counts[j], bases[j], raw[j], sww, j, sums)
-                for j, col in enumerate(columns)
-            }
+            rows.append(_percent_row(r.label, r.hit, r.base, sums, columns))
         else:
-            cells = _mean_cells(r, sums, columns)
-        rows.append(Row(r.label, cells))
+            rows.append(_mean_row(r.label, r.values, sums, columns, "mean"))
     return rows
 
 
-def _num(x: float, weighted: bool) -> float:
-    return float(x) if weighted else round(x)
+def _percent_row(label, hit, base, sums: ColumnSums, columns) -> Row:
+    design, k = sums.design, sums.k
+    on_base, on_hits = sums.base_sums(base), sums.slots.over(hit & base)
+    bw, hw = _columns(on_base["w"], k), _columns(on_hits["w"], k)
+    counts_by_unit = _columns(on_base["c"], k)
+    bases, counts, n = bw.sum(axis=0), hw.sum(axis=0), counts_by_unit.sum(axis=0)
+    safe = np.where(bases > 0, bases, 1)
+    p = np.where(bases > 0, counts / safe, 0.0)
+    if sums.slots.by_psu:  # PSU totals of the influence values, no atoms
+        cov = cluster_cov(design, (hw - p * bw) / safe)
+    else:
+        agg = percent_atoms(on_base, on_hits, k, False)
+        member = sums.member(2)
+        hits = np.tile([0.0, 1.0], k + 1)
+        cov = linearised_cov(design, agg, member * (hits[:, None] - p[None, :]) / safe)
+    presence = Presence(design, counts_by_unit)
+    cells = {}
+    for j, col in enumerate(columns):
+        if bases[j] <= 0:
+            cells[col] = Cell(None, _num(0, sums), _num(0, sums), small_base=True, n=0)
+            continue
+        pj, var, nj = float(p[j]), max(0.0, float(cov[j, j])), round(n[j])
+        srs = pj * (1 - pj) / (nj - 1) if nj > 1 else 0.0  # svyvar / n
+        deff = var / srs if srs > 0 else None
+        eff = nj / deff if deff else float(nj)
+        if sums.classic:
+            ci = stats.wilson(pj * bases[j], bases[j])
+        else:
+            ci = proportion_interval(sums.interval, pj, var, nj, presence.df(j))
+        cells[col] = Cell(
+            100 * pj,
+            _num(counts[j], sums),
+            _num(bases[j], sums),
+            ci,
+            eff,
+            _small(nj, eff, sums),
+            n=nj,
+            se=100 * math.sqrt(var) if nj > 1 else None,
+            deff=deff,
+        )
+    scaled = RowDesign(columns, 100 * p, 1e4 * cov, presence)
+    return Row(label, cells, design=None if sums.classic else scaled)
 
 
-def _percent_cell(count, base, raw, sww, j, sums: ColumnSums) -> Cell:
-    weighted = sums.weighted
-    if base <= 0:
-        return Cell(None, _num(0, weighted), _num(0, weighted), small_base=True)
-    n = float(base * base / sww[j]) if weighted else float(base)
-    value = float(100.0 * count / base)
-    return Cell(
-        value,
-        _num(count, weighted),
-        _num(base, weighted),
-        stats.wilson(value / 100 * n, n),
-        n if weighted else None,
-        bool(raw < sums.small_base),
+def _mean_row(label, values, sums: ColumnSums, columns, kind: str) -> Row:
+    design, k = sums.design, sums.k
+    inb = ~np.isnan(values)
+    on_base = sums.slots.over(inb, values)
+    bw, yw = _columns(on_base["w"], k), _columns(on_base["wy"], k)
+    counts_by_unit = _columns(on_base["c"], k)
+    bases, totals, n = bw.sum(axis=0), yw.sum(axis=0), counts_by_unit.sum(axis=0)
+    squares = _columns(on_base["wyy"], k).sum(axis=0)
+    safe = np.where(bases > 0, bases, 1)
+    mean = totals / safe
+    if sums.slots.by_psu:
+        cov = cluster_cov(design, (yw - mean * bw) / safe)
+    else:
+        agg = mean_atoms(on_base, k, False)
+        member = sums.member(1)
+        cov = linearised_cov(design, agg, -member * mean / safe, member / safe)
+    presence = Presence(design, counts_by_unit)
+    cells = {}
+    for j, col in enumerate(columns):
+        nj = round(n[j])
+        if bases[j] <= 0:
+            cells[col] = Cell(None, _num(0, sums), _num(0, sums), small_base=True, n=0)
+            continue
+        var = max(0.0, float(cov[j, j]))
+        # svyvar: the weighted variance with the n / (n - 1) correction on respondents
+        spread = max(0.0, float(squares[j] / bases[j] - mean[j] ** 2))
+        s2 = spread * nj / (nj - 1) if nj > 1 else None
+        deff = var / (s2 / nj) if s2 else None
+        eff = nj / deff if deff else float(nj)
+        ci = None
+        if kind == "nps":
+            if sums.classic:
+                p, d = _shares(values, inb, sums, j)
+                ci = stats.nps_adjusted_wald(p * bases[j], d * bases[j], bases[j])
+            else:
+                ci = mean_interval(mean[j], math.sqrt(var), presence.df(j))
+        elif not sums.classic:
+            ci = mean_interval(mean[j], math.sqrt(var), presence.df(j))
+        cells[col] = Cell(
+            float(mean[j]),
+            _num(bases[j], sums),
+            _num(bases[j], sums),
+            ci,
+            eff,
+            _small(nj, eff, sums),
+            None if kind == "nps" or s2 is None else math.sqrt(s2),
+            n=nj,
+            se=math.sqrt(var) if nj > 1 else None,
+            deff=deff,
+        )
+    scaled = RowDesign(columns, mean, cov, presence)
+    return Row(label, cells, design=None if sums.classic else scaled)
+
+
+def _shares(values, inb, sums: ColumnSums, j: int) -> tuple[float, float]:
+    """Unweighted promoter and detractor shares of column j (classic NPS interval)."""
+    in_col = inb & ((sums.slot <= sums.k) if j == 0 else (sums.slot == j))
+    n = np.count_nonzero(in_col)
+    return (
+        np.count_nonzero(in_col & (values > 0)) / n,
+        np.count_nonzero(in_col & (values < 0)) / n,
     )
 
 
-def _mean_cells(row: MeanRow, sums: ColumnSums, columns: list[str]) -> dict[str, Cell]:
-    inb = ~np.isnan(row.values)
-    x = np.where(inb, row.values, 0.0)
-    w = np.ones(len(x)) if sums.weights is None else sums.weights
-    wi = w * inb
-    sw, sx, sxx = sums(wi), sums(wi * x), sums(wi * x * x)
-    raw, sww = sums(inb), sums(wi * w)
-    cells = {}
-    for j, col in enumerate(columns):
-        if sw[j] <= 0:
-            cells[col] = Cell(None, 0, 0, small_base=True)
-            continue
-        mean = sx[j] / sw[j]
-        n_eff = sw[j] ** 2 / sww[j] if sums.weighted else raw[j]
-        # Sample variance with the n/(n-1) correction on the (effective) base.
-        var = max(0.0, sxx[j] / sw[j] - mean * mean)
-        sd = float(np.sqrt(var * n_eff / (n_eff - 1))) if n_eff > 1 else None
-        cells[col] = Cell(
-            float(mean),
-            int(raw[j]),
-            int(raw[j]),
-            None,
-            float(n_eff) if sums.weighted else None,
-            bool(raw[j] < sums.small_base),
-            sd,
-        )
-    return cells
+def _num(x: float, sums: ColumnSums) -> float:
+    return float(x) if sums.weighted else round(x)
+
+
+def _small(n: int, eff: float, sums: ColumnSums) -> bool:
+    return bool(n < sums.small_base or (not sums.classic and eff < sums.small_base))
 
 
 def _nps_rows(data: QuestionRows, sums: ColumnSums, columns: list[str]) -> list[Row]:
     nps = data.nps
     passive = nps.base & ~nps.promoter & ~nps.detractor
-    shares = QuestionRows(
-        "percent",
-        [
-            PercentRow(label, hit, nps.base)
-            for label, hit in zip(NPS_LABELS, (nps.promoter, passive, nps.detractor), strict=True)
-        ],
-    )
-    rows = figure_rows(shares, sums, columns)
-    cells = {}
-    for col in columns:
-        pro, det = rows[0].cells[col], rows[2].cells[col]
-        if pro.value is None:
-            cells[col] = Cell(None, pro.count, pro.base, small_base=True)
-            continue
-        n = pro.test_base
-        p, d = pro.value / 100, det.value / 100
-        ci = stats.nps_adjusted_wald(p * n, d * n, n)
-        cells[col] = Cell(
-            pro.value - det.value, pro.base, pro.base, ci, pro.effective_base, pro.small_base
-        )
-    return [*rows, Row("NPS", cells)]
+    rows = [
+        _percent_row(label, hit, nps.base, sums, columns)
+        for label, hit in zip(NPS_LABELS, (nps.promoter, passive, nps.detractor), strict=True)
+    ]
+    score = np.where(nps.base, 100.0 * nps.promoter - 100.0 * nps.detractor, np.nan)
+    return [*rows, _mean_row("NPS", score, sums, columns, "nps")]

@@ -15,7 +15,9 @@ import numpy as np
 from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.scoring.filters import describe_filters, filter_mask
-from cxsurvey.scoring.run import ScoreResult
+from cxsurvey.scoring.run import ScoreResult, analysis_weights
+from cxsurvey.stats.design import Design, make_design
+from cxsurvey.stats.intervals import DEFAULT_DESIGN_METHOD
 from cxsurvey.study import models
 from cxsurvey.study.variables import resolve_variable
 from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
@@ -23,6 +25,7 @@ from cxsurvey.tabulation.integrity import banner_outside, figure_columns, mean_o
 from cxsurvey.tabulation.pairwise import compare_columns
 from cxsurvey.tabulation.question_rows import QuestionRows, question_rows
 from cxsurvey.tabulation.results import FigureResult, Row
+from cxsurvey.tabulation.table_tests import table_tests
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Options:
     alpha: float = 0.05
     adjust: str = "bonferroni"
     small_base: int = 30
+    interval: str | None = None  # --interval: over the study's, under a figure's own
 
 
 @dataclass(frozen=True)
@@ -85,20 +89,45 @@ def _date_banner(q: models.Date, responses, period: str) -> Banner:
 
 
 def _weights(scores: ScoreResult) -> np.ndarray | None:
-    column = scores.study.study.source.weight
+    """The weights of the included respondents: rim weights when the study rakes,
+    else source.weight (validated), else None."""
+    return analysis_weights(scores.study.study, scores.responses, scores.weighting)
+
+
+def _codes(scores: ScoreResult, key: str) -> np.ndarray | None:
+    """The included respondents' cells of source.cluster / source.strata, as text;
+    a blank cell is an error naming the first rows."""
+    column = getattr(scores.study.study.source, key)
     if column is None:
         return None
     responses = scores.responses
-    cells = responses.cells(column)
-    bad = cells.missing | np.isnan(cells.numbers) | (np.nan_to_num(cells.numbers) < 0)
-    if bad.any():
-        rows = ", ".join(responses.describe_row(int(i)) for i in np.flatnonzero(bad)[:3])
+    blank = responses.cells(column).missing
+    if blank.any():
+        rows = ", ".join(responses.describe_row(int(i)) for i in np.flatnonzero(blank)[:3])
         raise DataError(
-            f"{responses.export.path}: weight column {column!r} has {int(bad.sum())} "
-            f"blank, negative or non-numeric weights ({rows}); fix them or drop "
-            "source.weight"
+            f"{responses.export.path}: {key} column {column!r} is blank or a missing code for "
+            f"{int(blank.sum())} respondent(s) ({rows}); every respondent needs a {key}"
         )
-    return cells.numbers
+    return np.asarray(responses.text(column).cast("string").to_numpy(zero_copy_only=False))
+
+
+def study_design(scores: ScoreResult) -> Design:
+    """The design of the study's included respondents (computed once per run)."""
+    src = scores.study.study.source
+    return scores.responses.memo(
+        ("design",),
+        lambda: make_design(
+            scores.responses.included,
+            analysis_weights(scores.study.study, scores.responses, scores.weighting),
+            _codes(scores, "cluster"),
+            _codes(scores, "strata"),
+            (
+                f"rim weights ({scores.weighting.column})" if scores.weighting else src.weight,
+                src.cluster,
+                src.strata,
+            ),
+        ),
+    )
 
 
 def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()) -> FigureResult:
@@ -123,11 +152,19 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
             f"figure {fig.id!r} cannot be computed: its banner {fig.by!r} has no "
             "respondents after filtering; check the figure's filter and banner"
         )
-    weights = responses.memo(("weights",), lambda: _weights(scores))
+    design = study_design(scores)
+    # a simple random sample keeps Wilson on n; the choice applies under a design
+    interval = "wilson"
+    if not design.classic:
+        interval = fig.interval or options.interval or study.interval or DEFAULT_DESIGN_METHOD
     columns = ["Total", *ban.labels]
-    sums = ColumnSums(slot, k, weights, options.small_base)
+    sums = ColumnSums(slot, k, design, options.small_base, interval)
     rows = figure_rows(data, sums, columns)
     warnings = _warnings(fig, data, rows, columns, options)
+    tests = []
+    if fig.test == "rao-scott":
+        tests, note = table_tests(data, slot, k, design, options.alpha)
+        warnings += [note] if note else []
     if ban.warning:
         warnings.insert(0, ban.warning)
     used = [*figure_columns(fig.question, study), *figure_columns(fig.by, study)]
@@ -151,6 +188,9 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         warnings,
         letters,
         describe_filters(fig.filter),
+        interval=interval if stat != "mean" else (None if design.classic else "t"),
+        design=None if design.classic else design.describe(),
+        table_tests=tests,
     )
 
 
@@ -175,9 +215,12 @@ def _warnings(fig, data: QuestionRows, rows: list[Row], columns, options) -> lis
         )
     small = []
     for col in columns:
-        bases = [r.cells[col].base for r in rows if r.cells[col].small_base]
-        if bases:
-            small.append(f"{col} (n={min(bases)})")
+        flagged = [r.cells[col] for r in rows if r.cells[col].small_base]
+        if flagged:
+            n = min(c.n for c in flagged)
+            eff = min(c.effective_base or 0.0 for c in flagged)
+            weighted = rows and rows[0].design is not None
+            small.append(f"{col} (n={n}" + (f", effective {eff:.1f})" if weighted else ")"))
     if small:
         out.append(f"small base (under {options.small_base}): {', '.join(small)}")
     return out

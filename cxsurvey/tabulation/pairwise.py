@@ -4,7 +4,9 @@ column letters of a banner of three or more groups.
 - Two groups: every row gets the gap (first group minus second: high - low for a
   median split) and a two-sided test: pooled two-proportion z-test, Fisher's exact
   test when an expected count is under 5, Welch's t-test for means, a z-test for
-  NPS.
+  NPS; under a design (weights, clusters or strata) the design-based t-test of
+  the difference of the two domain estimates on the design degrees of freedom
+  (R's svyttest), never Fisher.
 - Three or more groups: columns are lettered A, B, C...; a cell lists the letters
   of the columns it is significantly higher than (same tests, pairwise), after
   the ``adjust`` correction over the row's pairs.
@@ -49,8 +51,11 @@ def _row_stat(row: Row, stat: str) -> str:
 
 
 def _pair_test(row: Row, x: str, y: str, stat: str, rows: list[Row]) -> tuple[str, float | None]:
-    """The test of columns x and y of a row and its two-sided p-value."""
+    """The test of columns x and y of a row and its two-sided p-value: under a
+    design (weights, clusters or strata) always the design-based t-test."""
     a, b = row.cells[x], row.cells[y]
+    if row.design is not None:
+        return ("design-t", None) if a.value is None or b.value is None else row.design.test(x, y)
     if a.value is None or b.value is None:
         return ("welch" if stat == "mean" else "z"), None
     if stat == "mean":
@@ -76,7 +81,7 @@ def _with_gap(row: Row, groups: list[str], stat: str, alpha: float, rows: list[R
     a, b = row.cells[hi], row.cells[lo]
     test, p = _pair_test(row, hi, lo, _row_stat(row, stat), rows)
     points = None if a.value is None or b.value is None else a.value - b.value
-    return Row(row.label, row.cells, Gap(points, test, p, p is not None and p < alpha))
+    return replace(row, gap=Gap(points, test, p, p is not None and p < alpha))
 
 
 def _with_letters(
@@ -101,7 +106,7 @@ def _with_letters(
     for g in groups:  # letters in column order
         mine = [letters[h] for h in groups if h in higher[g]]
         cells[g] = replace(cells[g], higher_than=tuple(mine))
-    return Row(row.label, cells, row.gap)
+    return replace(row, cells=cells)
 
 
 def _with_changes(row: Row, periods: list[str], stat: str, alpha: float, rows: list[Row]) -> Row:
@@ -114,4 +119,4 @@ def _with_changes(row: Row, periods: list[str], stat: str, alpha: float, rows: l
         test, p = _pair_test(row, cur, prev, row_stat, rows)
         points = None if a.value is None or b.value is None else a.value - b.value
         cells[cur] = replace(a, change=Gap(points, test, p, p is not None and p < alpha))
-    return Row(row.label, cells, row.gap)
+    return replace(row, cells=cells)

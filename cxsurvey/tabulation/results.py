@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Cell fields every cell carries in JSON, CSV and to_frame(), weighted or not.
+DESIGN_FIELDS = ("n", "se", "deff", "effective_base")
+
 
 @dataclass(frozen=True)
 class Gap:
     points: float | None  # high minus low, in points (or scale units for means)
-    test: str  # "z", "fisher", "welch" or "nps-z"
+    test: str  # "z", "fisher", "welch", "nps-z", or "design-t" under a design
     p_value: float | None
     significant: bool
 
@@ -32,26 +35,31 @@ class Cell:
     count: float
     base: float
     ci: tuple[float, float] | None = None
-    effective_base: float | None = None  # Kish, with a weight column
+    effective_base: float | None = None  # design-based: n / deff
     small_base: bool = False
     sd: float | None = None  # standard deviation, for mean cells
     higher_than: tuple[str, ...] | None = None  # letters, with 3+ banner groups
     change: Gap | None = None  # change from the previous period, with a date banner
     unit: str | None = None  # display kind when it is not the figure's stat (drivers)
+    n: int = 0  # respondents in the base (with a positive weight)
+    se: float | None = None  # design-based (linearised) standard error, value's units
+    deff: float | None = None  # design effect against SRS with replacement
 
     @property
     def test_base(self) -> float:
-        """The base tests use: the effective base when weighted."""
-        return self.effective_base if self.effective_base is not None else self.base
+        """The base the classical (unweighted) tests use."""
+        return self.base
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value, "count": self.count, "base": self.base}
+        out["n"] = self.n
         if self.ci is not None:
             out["ci"] = list(self.ci)
         if self.sd is not None:
             out["sd"] = self.sd
-        if self.effective_base is not None:
-            out["effective_base"] = self.effective_base
+        out["se"] = self.se
+        out["deff"] = self.deff
+        out["effective_base"] = self.effective_base
         if self.small_base:
             out["small_base"] = True
         if self.higher_than is not None:
@@ -66,6 +74,9 @@ class Row:
     label: str
     cells: dict[str, Cell]
     gap: Gap | None = None
+    # design-based pairwise tests of the row's columns (tabulation.cell_stats);
+    # None for a simple random sample, which keeps the classical tests
+    design: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -119,6 +130,39 @@ class DriversInfo:
 
 
 @dataclass(frozen=True)
+class TableTest:
+    """A whole-table test of independence of rows and banner groups."""
+
+    test: str  # "rao-scott": R's svychisq(statistic = "F")
+    scope: str | None  # the grid item it covers, or None for the whole figure
+    statistic: float | None
+    ndf: float | None
+    ddf: float | None
+    p_value: float | None
+    significant: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "test": self.test,
+            "scope": self.scope,
+            "statistic": self.statistic,
+            "ndf": self.ndf,
+            "ddf": self.ddf,
+            "p_value": self.p_value,
+            "significant": self.significant,
+        }
+
+    def describe(self) -> str:
+        where = f" ({self.scope})" if self.scope else ""
+        if self.p_value is None:
+            return f"Rao-Scott F test{where}: not computable (fewer than 2 rows or groups)"
+        return (
+            f"Rao-Scott F test{where}: F = {self.statistic:.3f} on {self.ndf:.2f} and "
+            f"{self.ddf:.2f} df, p = {self.p_value:.4f}"
+        )
+
+
+@dataclass(frozen=True)
 class FigureResult:
     id: str
     title: str
@@ -131,6 +175,9 @@ class FigureResult:
     letters: dict[str, str] | None = None
     filter: str | None = None  # the figure's filter in words, for footnotes
     drivers: DriversInfo | None = None  # key-drivers figures only
+    interval: str | None = "wilson"  # percent intervals' method; "t" for means
+    design: str | None = None  # the design in words; None = simple random sampling
+    table_tests: list[TableTest] = field(default_factory=list)  # e.g. Rao-Scott
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -148,6 +195,10 @@ class FigureResult:
         if self.drivers is not None:
             out["kind"] = "drivers"
             out["drivers"] = self.drivers.to_dict()
+        out["interval"] = self.interval
+        out["design"] = self.design
+        if self.table_tests:
+            out["table_tests"] = [t.to_dict() for t in self.table_tests]
         return out
 
 
@@ -211,6 +262,9 @@ class FiguresResult:
                             "change_p_value": change.p_value if change else None,
                             "change_significant": change.significant if change else None,
                             "sd": cell.sd,
+                            "n": cell.n,
+                            "se": cell.se,
+                            "deff": cell.deff,
                             "effective_base": cell.effective_base,
                             "small_base": cell.small_base,
                             "unit": cell.unit or _unit(fig.stat, row.label),
@@ -244,6 +298,9 @@ CSV_COLUMNS = [
     "change_p_value",
     "change_significant",
     "sd",
+    "n",
+    "se",
+    "deff",
     "effective_base",
     "small_base",
     "unit",

@@ -18,6 +18,13 @@ TEST_NAMES = {
     "fisher": "Fisher's exact test (an expected count under 5)",
     "welch": "Welch's t-test",
     "nps-z": "z-test of NPS with SE = sqrt((p + d - (p - d)^2) / n) per group",
+    "design-t": "design-based t-test of the difference of domain estimates, linearised SE "
+    "on the design degrees of freedom (as R's svyttest)",
+}
+INTERVAL_NAMES = {
+    "wilson": "Wilson on the design-based effective base, t quantile (svyciprop 'wilson')",
+    "beta": "Korn-Graubard (svyciprop 'beta')",
+    "logit": "logit (svyciprop 'logit')",
 }
 ADJUST_NAMES = {
     "none": "no adjustment",
@@ -173,12 +180,7 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
             "Neighbouring periods are a planned comparison, so no multiple-comparison "
             "adjustment is applied. ▲ marks a significant rise, ▼ a significant fall."
         )
-    out.append(
-        f"Weighting: weights from column {weight!r}; counts and bases are weighted sums, "
-        "intervals and tests use Kish effective bases."
-        if weight
-        else "Weighting: none (every respondent counts once)."
-    )
+    out += _design_methods(result, weight)
     out.append(
         f"Bases under {result.small_base} respondents are marked † and listed in the "
         "figure's warnings."
@@ -192,3 +194,31 @@ def _rows(n: int) -> str:
 
 def _cells(n: int) -> str:
     return f"{n} cell" if n == 1 else f"{n} cells"
+
+
+def _design_methods(result: FiguresResult, weight: str | None) -> list[str]:
+    """The design, interval methods and whole-table tests actually used."""
+    designs = {fig.design for fig in result.figures if fig.design}
+    if not designs:
+        return ["Weighting: none (every respondent counts once)."]
+    out = [
+        f"Design: {'; '.join(sorted(designs))}. Counts and bases are weighted sums; n counts "
+        "respondents with a positive weight. Standard errors are Taylor-linearised (R's "
+        "survey package), with design effects against simple random sampling with "
+        "replacement; small bases are flagged on n and on the effective base n / deff."
+    ]
+    methods = Counter(
+        fig.interval for fig in result.figures if fig.design and fig.interval in INTERVAL_NAMES
+    )
+    if methods:
+        used = "; ".join(f"{INTERVAL_NAMES[m]} ({n} figures)" for m, n in sorted(methods.items()))
+        out.append(
+            f"Percent intervals (95%): {used}. Means and NPS: estimate +- t(design df) x SE."
+        )
+    tested = [fig.id for fig in result.figures if fig.table_tests]
+    if tested:
+        out.append(
+            "Rao-Scott second-order F test of rows by banner groups (R's svychisq default) "
+            f"for: {', '.join(tested)}."
+        )
+    return out

@@ -60,12 +60,37 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
             how = "fitted" if seg.clusters.fitted else "classified with the saved model"
             parts.append(Text(f"{name}: {seg.clusters.model.k} clusters ({how}); {sizes}"))
             continue
+        if seg.weighted_shares:
+            sizes += (
+                " (weighted median; weighted shares "
+                + ", ".join(f"{label} {_fmt(p)}%" for label, p in seg.weighted_shares.items())
+                + ")"
+            )
         parts.append(
             Text(
                 f"{name}: median {seg.scale} = {_fmt(seg.median)} "
                 f"(at or above = {seg.labels[0]}); {sizes}"
             )
         )
+    if result.weighting is not None:
+        parts.append(_weighting_table(result.weighting))
     if out is not None:
         parts.append(Text(f"wrote {out}"))
     return Group(*parts)
+
+
+def _weighting_table(rk) -> Table:
+    table = Table(
+        title=plain(
+            f"Rim weights ({rk.column}): {rk.iterations} iterations, efficiency "
+            f"{rk.efficiency:.1f}%, weights {rk.min_weight:.4g} to {rk.max_weight:.4g}"
+            + (f", {rk.capped} at the cap" if rk.capped else "")
+        ),
+        title_justify="left",
+        show_edge=False,
+    )
+    for col in ("variable", "category", "target %", "achieved %"):
+        table.add_column(col, justify="left" if col in ("variable", "category") else "right")
+    for m in rk.margins:
+        table.add_row(plain(m.variable), plain(m.category), f"{m.target:.2f}", f"{m.achieved:.2f}")
+    return table
