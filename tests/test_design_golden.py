@@ -114,6 +114,8 @@ QUESTIONS = """\
   ci: {type: single, column: comp.imp, options: {"Yes": "Improved", "No": "Not improved"}}
   api: {type: numeric, column: api00}
   rec: {type: nps, column: rec}
+  meals: {type: numeric, column: meals}
+  st: {type: single, column: stype, options: {E: Elementary, H: High, M: Middle}}
 """
 FIGURES = """\
   - {id: sw_by_aw, question: sw, by: aw}
@@ -122,6 +124,9 @@ FIGURES = """\
   - {id: sw_by_ci, question: sw, by: ci, interval: wilson}
   - {id: api_by_aw, question: api, by: aw}
   - {id: rec_by_aw, question: rec, by: aw, test: rao-scott}
+  - {id: api_by_st, question: api, by: st}
+  - {id: meals_by_st, question: meals, by: st}
+  - {id: sw_by_st, question: sw, by: st}
 """
 
 
@@ -365,3 +370,29 @@ def test_rao_scott_matches_the_independent_computation(strat):
         stat, ndf, ddf, p = _rao_scott(data, rows, cols)
         assert (test.statistic, test.ndf, test.ddf) == pytest.approx((stat, ndf, ddf), rel=1e-9)
         assert test.p_value == pytest.approx(p, rel=1e-9)
+
+
+def test_letters_adjust_the_design_based_pairwise_p_values(strat):
+    data, figs = strat
+    groups = {"Elementary": "E", "High": "H", "Middle": "M"}
+    for fig, y in (
+        ("api_by_st", data["api00"].to_numpy(float)),
+        ("meals_by_st", data["meals"].to_numpy(float)),
+        ("sw_by_st", _in(data, "sch.wide", "Yes").astype(float)),
+    ):
+        result = figs[fig]
+        row = result.rows[0]
+        expected = {g: [] for g in groups}
+        names = list(groups)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                diff, p = _ttest(
+                    data, y, _in(data, "stype", groups[a]), _in(data, "stype", groups[b])
+                )
+                if min(1.0, 3 * p) < 0.05:  # Bonferroni over the row's three pairs
+                    winner, loser = (a, b) if diff > 0 else (b, a)
+                    expected[winner].append(result.letters[loser])
+        for g in names:
+            assert list(row.cells[g].higher_than) == sorted(expected[g]), (fig, g)
+        if fig == "meals_by_st":  # a real difference: elementary schools serve more meals
+            assert expected["Elementary"] == ["B"]  # higher than High schools
