@@ -180,14 +180,23 @@ class SlotSums:
         self.design, self.n_slots, self.n_units = design, n_slots, n_units
         self.key = slot if unit is None else unit * n_slots + slot
         self.by_psu = design.psu is not None
+        # simple random sample, few columns: counting a mask per slot beats a gather
+        self._masks = None
+        if design.classic and n_slots <= 6:
+            self._masks = [slot == j for j in range(n_slots - 1)]  # the last: filtered out
 
     def over(self, mask: np.ndarray, y: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Sums over ``mask``: "w", "c" (positive weights), "w2" (no clusters); with
         ``y`` also "wy", "wyy" and, without clusters, "w2y", "w2yy"."""
+        design = self.design
+        if self._masks is not None and y is None:
+            counts = [np.count_nonzero(mask & m) for m in self._masks]
+            out = {"w": np.array([[*counts, 0]], dtype=float)}
+            out["c"] = out["w2"] = out["w"]
+            return out
         idx = np.flatnonzero(mask)
         key = self.key[idx]
         size = self.n_units * self.n_slots
-        design = self.design
 
         def total(values=None) -> np.ndarray:
             out = np.bincount(key, weights=values, minlength=size)
