@@ -185,22 +185,31 @@ class SlotSums:
         if design.classic and n_slots <= 6:
             self._masks = [slot == j for j in range(n_slots - 1)]  # the last: filtered out
 
-    def over(self, mask: np.ndarray, y: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def over(
+        self, mask: np.ndarray, y: np.ndarray | None = None, code=None, n_codes: int = 1
+    ) -> dict[str, np.ndarray]:
         """Sums over ``mask``: "w", "c" (positive weights), "w2" (no clusters); with
-        ``y`` also "wy", "wyy" and, without clusters, "w2y", "w2yy"."""
+        ``y`` also "wy", "wyy" and, without clusters, "w2y", "w2yy". With ``code``
+        (0..n_codes-1 per respondent in the mask) the sums are split by code, one
+        pass for several disjoint rows: arrays units x slots x codes."""
         design = self.design
-        if self._masks is not None and y is None:
+        if self._masks is not None and y is None and code is None:
             counts = [np.count_nonzero(mask & m) for m in self._masks]
             out = {"w": np.array([[*counts, 0]], dtype=float)}
             out["c"] = out["w2"] = out["w"]
             return out
         idx = np.flatnonzero(mask)
         key = self.key[idx]
-        size = self.n_units * self.n_slots
+        if code is not None:
+            key = key * n_codes + code[idx]
+        size = self.n_units * self.n_slots * n_codes
+        shape = (
+            (self.n_units, self.n_slots) if code is None else (self.n_units, self.n_slots, n_codes)
+        )
 
         def total(values=None) -> np.ndarray:
             out = np.bincount(key, weights=values, minlength=size)
-            return out.reshape(self.n_units, self.n_slots)
+            return out.reshape(shape)
 
         out: dict[str, np.ndarray] = {}
         if design.weights is None:

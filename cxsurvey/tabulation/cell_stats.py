@@ -117,17 +117,50 @@ def figure_rows(data: QuestionRows, sums: ColumnSums, columns: list[str]) -> lis
     if data.nps is not None:
         return _nps_rows(data, sums, columns)
     rows = []
+    hits = {} if sums.classic else _disjoint_hit_sums(data.rows, sums)
     for r in data.rows:
         if isinstance(r, PercentRow):
-            rows.append(_percent_row(r.label, r.hit, r.base, sums, columns))
+            rows.append(_percent_row(r.label, r.hit, r.base, sums, columns, hits.get(id(r))))
         else:
             rows.append(_mean_row(r.label, r.values, sums, columns, "mean"))
     return rows
 
 
-def _percent_row(label, hit, base, sums: ColumnSums, columns) -> Row:
+def _disjoint_hit_sums(rows, sums: ColumnSums) -> dict[int, dict]:
+    """Hit sums of the percent rows sharing a base whose hits do not overlap (a
+    question's options), in one pass per base rather than one per row."""
+    groups: dict[int, list[PercentRow]] = {}
+    for r in rows:
+        if isinstance(r, PercentRow):
+            groups.setdefault(id(r.base), []).append(r)
+    out: dict[int, dict] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        base = members[0].base
+        code = np.zeros(len(base), dtype=np.intp)
+        taken = np.zeros(len(base), dtype=bool)
+        chosen = []
+        for r in members:
+            hit = r.hit & base
+            if (taken & hit).any():
+                continue  # a net overlapping an option: summed on its own
+            code[hit] = len(chosen)
+            taken |= hit
+            chosen.append(r)
+        if len(chosen) < 2:
+            continue
+        split = sums.slots.over(taken, code=code, n_codes=len(chosen))
+        for i, r in enumerate(chosen):
+            out[id(r)] = {name: np.ascontiguousarray(a[:, :, i]) for name, a in split.items()}
+    return out
+
+
+def _percent_row(label, hit, base, sums: ColumnSums, columns, on_hits=None) -> Row:
     design, k = sums.design, sums.k
-    on_base, on_hits = sums.base_sums(base), sums.slots.over(hit & base)
+    on_base = sums.base_sums(base)
+    if on_hits is None:
+        on_hits = sums.slots.over(hit & base)
     bw, hw = _columns(on_base["w"], k), _columns(on_hits["w"], k)
     counts_by_unit = _columns(on_base["c"], k)
     bases, counts, n = bw.sum(axis=0), hw.sum(axis=0), counts_by_unit.sum(axis=0)
