@@ -162,6 +162,9 @@ def test_rao_scott_is_shown_with_the_figure_and_the_report_states_the_design(tmp
     fig = next(f for f in result.figures if f.id == "num_by_sq")
     assert len(fig.table_tests) == 1
     assert any(n.startswith("Rao-Scott F test: F = ") for n in figure_notes(fig))
+    from cxsurvey.outputs.terminal.figure_table import _notes
+
+    assert any(n.startswith("Rao-Scott F test: F = ") for n in _notes(fig))
     assert fig.to_dict()["table_tests"][0]["test"] == "rao-scott"
     methods = " ".join(_design_methods(result, "w"))
     assert "weights from column 'w'" in methods

@@ -137,6 +137,7 @@ def _notes(fig: FigureResult) -> list[str]:
     if any(c.small_base and c.value is not None for r in fig.rows for c in r.cells.values()):
         notes.append("† small base")
     notes += [n.rstrip(".") for n in drivers_notes(fig)]
+    notes += [t.describe() for t in fig.table_tests]
     notes += [f"Warning: {w}" for w in fig.warnings]
     return notes
 
