@@ -214,3 +214,16 @@ def _col(index: int) -> str:
 
 def fb_row(result, fig_id: str) -> str:
     return next(f for f in result.figures if f.id == fig_id).rows[0].label
+
+
+def test_notes_print_one_per_line_not_as_escaped_newlines():
+    from tests.conftest import SAMPLE_EXPORT
+
+    result = CliRunner().invoke(
+        app, ["figures", str(SAMPLE_EXPORT), "-f", "table", "--figure", "stages_by_industry"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "\\n" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("Letters: significantly higher") for line in lines)
+    assert any(line.startswith("Key: A = Financial services") for line in lines)

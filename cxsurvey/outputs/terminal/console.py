@@ -10,8 +10,8 @@ from cxsurvey.outputs.safe_text import visible
 
 def plain(text: str, style: str = "") -> Text:
     """Data (a label, an id) for a rich renderable: never read as markup, and with
-    control characters made visible."""
-    return Text(visible(text), style=style)
+    control characters made visible; line breaks stay line breaks."""
+    return Text("\n".join(visible(line) for line in text.split("\n")), style=style)
 
 
 def console(stderr: bool = False, wide: bool = False) -> Console:
