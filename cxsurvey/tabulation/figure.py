@@ -50,7 +50,8 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
     study = scores.study.study
     if by in scores.segments:
         seg = scores.segments[by]
-        return Banner(seg.labels, seg.group.astype(np.int64))
+        warning = seg.clusters.warning if seg.clusters is not None else None
+        return Banner(seg.labels, seg.group.astype(np.int64), warning=warning)
     if by.endswith(".band"):
         scale = scores.scales[by[: -len(".band")]]
         return Banner(scale.band_labels, scale.band)
