@@ -329,5 +329,13 @@ def test_respondents_in_no_tier_are_counted_and_named_in_the_banner_figures(tmp_
         "'120'); they count in Total only"
     ) in warning
     assert not any("no tier" in w for w in figs["f2"].warnings)  # not banner-ed by c
+    study_path = tmp_path / "t.yaml"
+    study_path.write_text(TIERS_BY_Q)
+    out = CliRunner().invoke(app, ["score", "-s", str(study_path), str(path), "-f", "json"])
+    assert json.loads(out.stdout)["segments"]["c"]["warnings"] == [warning]
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(study_path), str(path), "-o", str(tmp_path / "s.csv")]
+    )
+    assert "warning: 4 respondent(s) are in no tier of segment 'c'" in " ".join(out.output.split())
     # the Total column counts them; the tier columns do not
     assert figs["f1"].rows[0].cells["Total"].base == 44
