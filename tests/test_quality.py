@@ -253,3 +253,10 @@ def test_unjudged_rows_are_named_in_every_figure_and_in_score(tmp_path):
     assert "warning: quality: 1 included respondent(s) could not be judged by the duplicate" in (
         summary
     )
+
+
+def test_check_counts_a_duplicate_flag_that_is_neither_true_nor_false(tmp_path):
+    export, study_path, _ = _unjudged_setup(tmp_path)
+    out = CliRunner().invoke(app, ["check", "-s", str(study_path), str(export)])
+    (line,) = [x for x in out.output.splitlines() if "flagged as duplicate" in x]
+    assert line.endswith("; 1 could not be judged (neither true nor false cell)")
