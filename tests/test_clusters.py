@@ -339,3 +339,14 @@ def test_respondents_in_no_tier_are_counted_and_named_in_the_banner_figures(tmp_
     assert "warning: 4 respondent(s) are in no tier of segment 'c'" in " ".join(out.output.split())
     # the Total column counts them; the tier columns do not
     assert figs["f1"].rows[0].cells["Total"].base == 44
+
+
+def test_scores_are_never_written_over_the_model_being_fitted(tmp_path):
+    path, _ = _study(tmp_path)
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(path), str(SAMPLE_EXPORT), "-o", str(tmp_path / "tiers.json"),
+              "-f", "json", "--fit-clusters"],
+    )  # fmt: skip
+    assert out.exit_code == 2, out.output
+    assert "--out is the cluster model file" in out.output
+    assert not (tmp_path / "tiers.json").exists()

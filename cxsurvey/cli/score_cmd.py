@@ -52,7 +52,7 @@ def score(
     protect_inputs(export, study_file, out=out)
     result = run_score(export, study_file, fit_clusters=fit_clusters)
     models = result.new_models()
-    _check_model_paths(models)  # before anything is written
+    _check_model_paths(models, out)  # before anything is written
     write_scores(result, fmt.value, out)
     saved = _save_models(models)  # last: a failed run leaves no model for later runs
     if not quiet:
@@ -65,11 +65,16 @@ def score(
             typer.echo(f"wrote cluster model {path}", err=True)
 
 
-def _check_model_paths(models: dict[Path, dict]) -> None:
+def _check_model_paths(models: dict[Path, dict], out: Path | None = None) -> None:
     """Refuse, before the scores are written, a model that cannot be saved."""
     from cxsurvey.errors import DataError
 
     for path in models:
+        if out is not None and str(out) != "-" and out.resolve() == path.resolve():
+            raise DataError(
+                f"{out}: --out is the cluster model file of the study; write the scores "
+                "to another file"
+            )
         if path.exists():  # the run saw no file; someone wrote one since
             raise DataError(f"{path}: a cluster model appeared meanwhile; not overwriting it")
         directory = path.parent if str(path.parent) else Path(".")
