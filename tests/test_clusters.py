@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import subprocess
 import sys
 
 import numpy as np
@@ -207,3 +209,144 @@ def test_study_rules_for_clusters(change, message):
         parse_study(BLOBS.replace(*change), "blobs.yaml")
     problems = [str(p) for p in info.value.problems]
     assert any(message in p for p in problems), problems
+
+
+# --- review findings: model saved last, models validated, unclassified counted ----------
+
+
+def test_a_failed_fit_run_leaves_no_model_behind(tmp_path):
+    # --out in a missing folder fails the run: the model must not be saved either,
+    # or every later run would silently use a model of a run that never finished
+    path, _ = _study(tmp_path)
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(path), str(SAMPLE_EXPORT), "-o", str(tmp_path / "nodir" / "x.csv"),
+              "--fit-clusters"],
+    )  # fmt: skip
+    assert out.exit_code == 2, out.output
+    assert "nodir does not exist" in out.output
+    assert not (tmp_path / "tiers.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["study.yaml"]
+
+
+def test_a_model_whose_folder_is_missing_fails_before_the_scores_are_written(tmp_path):
+    path, _ = _study(tmp_path, model="models/tiers.json")
+    scores = tmp_path / "s.csv"
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(path), str(SAMPLE_EXPORT), "-o", str(scores), "--fit-clusters"]
+    )
+    assert out.exit_code == 2, out.output
+    assert "models does not exist" in out.output and not scores.exists()
+
+
+def _broken_model(tmp_path, key, index, value):
+    _fit(tmp_path)
+    model = json.loads((tmp_path / "tiers.json").read_text())
+    if key == "centroids":
+        model[key][index][1] = value
+    else:
+        model[key][index] = value
+    # json writes NaN / Infinity as bare words, which Python's json reads back
+    (tmp_path / "tiers.json").write_text(json.dumps(model))
+
+
+@pytest.mark.parametrize(
+    ("key", "index", "value", "message"),
+    [
+        ("sd", 0, 0.0, r"key 'sd' of 'maturity.Lead' is 0"),
+        ("sd", 2, -1.0, r"key 'sd' of 'maturity.Activate' is -1"),
+        ("sd", 1, float("nan"), r"key 'sd' of 'maturity.Realize' is nan"),
+        ("mean", 0, float("nan"), r"key 'mean' of 'maturity.Lead' is nan"),
+        ("mean", 5, float("inf"), r"key 'mean' of 'maturity.Disrupt' is inf"),
+        ("centroids", 1, float("nan"), r"key 'centroids' of tier 'Professional' is not finite"),
+    ],
+)
+def test_a_model_with_a_zero_sd_or_a_nan_is_refused_in_one_line(
+    tmp_path, key, index, value, message
+):
+    _broken_model(tmp_path, key, index, value)
+    path = tmp_path / "study.yaml"
+    out = CliRunner().invoke(app, ["figures", "-s", str(path), str(SAMPLE_EXPORT)])
+    assert out.exit_code == 2, out.output
+    assert out.stdout == ""
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert str(tmp_path / "tiers.json") in out.stderr and "RuntimeWarning" not in out.stderr
+    assert re.search(message, out.stderr), out.stderr
+
+
+def test_a_model_with_a_nan_is_refused_without_a_numpy_warning(tmp_path):
+    _broken_model(tmp_path, "sd", 0, 0.0)
+    path = tmp_path / "study.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "cxsurvey", "figures", "-s", str(path), str(SAMPLE_EXPORT)],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "Warning" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+TIERS_BY_Q = """
+version: 1
+study: Tiers
+source: {id: id, format: csv}
+questions:
+  x: {type: numeric, column: x, range: [0, 100]}
+  y: {type: numeric, column: y}
+  size: {type: single, column: size, options: {1: Small, 2: Large}}
+segments:
+  c:
+    kind: clusters
+    variables: [x, y]
+    k: 2
+    seed: 1
+figures:
+  - {id: f1, question: size, by: c}
+  - {id: f2, question: size}
+"""
+
+
+def test_respondents_in_no_tier_are_counted_and_named_in_the_banner_figures(tmp_path):
+    rows = [[f"p{i}", str(10 + i % 3), str(i % 5), "1"] for i in range(20)]
+    rows += [[f"q{i}", str(80 + i % 3), str(50 + i % 5), "2"] for i in range(20)]
+    rows += [
+        ["blank", "", "3", "1"],  # unanswered
+        ["text", "lots", "3", "1"],  # not a number
+        ["high", "120", "3", "2"],  # outside the question's range
+        ["none", "50", "", "2"],  # unanswered
+    ]
+    path = tmp_path / "e.csv"
+    path.write_text(render_export(["id", "x", "y", "size"], rows))
+    study = parse_study(TIERS_BY_Q, "t.yaml")
+    scores = cxsurvey.score(path, study)
+    seg = scores.segments["c"]
+    assert (seg.group == -1).sum() == 4 and seg.sizes() == {"Tier 1": 20, "Tier 2": 20}
+    figs = {f.id: f for f in cxsurvey.figures(path, study, scores=scores).figures}
+    (warning,) = [w for w in figs["f1"].warnings if "no tier" in w]
+    assert warning.startswith("4 respondent(s) are in no tier of segment 'c'")
+    assert (
+        "2 with a clustering variable unanswered or not scored (e.g. respondent blank "
+        "(data row 41), respondent none (data row 44)); 'x' not a number or outside its range "
+        "for 2 (e.g. respondent text (data row 42): 'lots', respondent high (data row 43): "
+        "'120'); they count in Total only"
+    ) in warning
+    assert not any("no tier" in w for w in figs["f2"].warnings)  # not banner-ed by c
+    study_path = tmp_path / "t.yaml"
+    study_path.write_text(TIERS_BY_Q)
+    out = CliRunner().invoke(app, ["score", "-s", str(study_path), str(path), "-f", "json"])
+    assert json.loads(out.stdout)["segments"]["c"]["warnings"] == [warning]
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(study_path), str(path), "-o", str(tmp_path / "s.csv")]
+    )
+    assert "warning: 4 respondent(s) are in no tier of segment 'c'" in " ".join(out.output.split())
+    # the Total column counts them; the tier columns do not
+    assert figs["f1"].rows[0].cells["Total"].base == 44
+
+
+def test_scores_are_never_written_over_the_model_being_fitted(tmp_path):
+    path, _ = _study(tmp_path)
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(path), str(SAMPLE_EXPORT), "-o", str(tmp_path / "tiers.json"),
+              "-f", "json", "--fit-clusters"],
+    )  # fmt: skip
+    assert out.exit_code == 2, out.output
+    assert "--out is the cluster model file" in out.output
+    assert not (tmp_path / "tiers.json").exists()

@@ -467,3 +467,62 @@ def test_shares_are_never_negative_and_sum_to_r2_on_random_models():
         assert (imp.lmg >= -1e-12).all() and (imp.johnson >= -1e-12).all()
         assert imp.lmg.sum() == pytest.approx(imp.r2, abs=1e-10)
         assert imp.johnson.sum() == pytest.approx(imp.r2, abs=1e-10)
+
+
+# --- review finding 9: the integrity warnings every figure carries -----------------------
+
+
+def test_a_drivers_figure_carries_the_integrity_warnings_of_every_figure(tmp_path):
+    # a plain CSV (so -99 is no missing code by default), a repeated id, and a
+    # numeric predictor holding -99: an ordinary mean figure of it warns twice
+    cols = {**COLUMNS, "age": "30 -99 45 50 28 33 41 -99 38 52 47 36"}
+    names = ["id", *cols]
+    rows = [[f"r{i + 1}", *(c.split()[i] for c in cols.values())] for i in range(12)]
+    rows[1][0] = "r1"  # r1 twice
+    path = tmp_path / "drv.csv"
+    path.write_text(render_export(names, rows))
+    text = (
+        STUDY.replace("  missing: [-99]\n", "")
+        + """
+questions:
+  sat: {type: numeric, column: sat, range: [0, 10]}
+  age: {type: numeric, column: age}
+  pr: {type: grid, columns: {Speed: p1, Care: p2}, options: {1: a, 2: b, 3: c, 4: d, 5: e},
+       not_applicable: [9]}
+figures:
+  - {id: drv, kind: drivers, outcome: sat, predictors: [pr, age], bootstrap: 0}
+  - {id: m, question: age, stat: mean}
+"""
+    )
+    figs = {f.id: f for f in cxsurvey.figures(path, parse_study(text, "d.yaml")).figures}
+    (dup,) = [w for w in figs["m"].warnings if "r1" in w and "id" in w]
+    (minus,) = [w for w in figs["m"].warnings if "-99" in w]
+    assert minus.startswith("2 response(s) in column 'age' hold -99")
+    assert dup in figs["drv"].warnings and minus in figs["drv"].warnings
+    assert figs["drv"].warnings.index(dup) == 0  # first, as in every figure
+
+
+def test_every_public_function_of_the_drivers_statistics_is_used_by_the_package():
+    # review: an unused second entry point (johnson_weights) beside the one importance
+    # uses is a second implementation waiting to drift; one path computes each measure
+    import ast
+
+    source = (REPO / "cxsurvey" / "stats" / "drivers.py").read_text()
+    public = [
+        n.name
+        for n in ast.parse(source).body
+        if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
+    ]
+    others = [
+        p.read_text()
+        for p in (REPO / "cxsurvey").rglob("*.py")
+        if p != REPO / "cxsurvey" / "stats" / "drivers.py"
+    ]
+    inside = source.split("\n")
+    unused = [
+        name
+        for name in public
+        if not any(f"{name}(" in text for text in others)
+        and sum(f"{name}(" in line for line in inside) < 2  # its def, and a call
+    ]
+    assert unused == []

@@ -193,3 +193,70 @@ def test_a_duration_exactly_at_the_limit_is_no_speeder(tmp_path):
     text = (STUDY % "").replace("{fraction: 0.6}", "{fraction: 0.5}")
     table = cxsurvey.score(export, parse_study(text, "q.yaml")).table().to_pydict()
     assert table["quality.speeder"] == [1, 0, 0, 0]
+
+
+# --- review finding 6: rows a rule cannot judge are counted where the numbers are used -----
+
+
+def _unjudged_setup(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[2][9] = "high"  # r3: a bot score that is no number
+    rows[2][8] = "Y"  # r3: a RelevantID flag neither true nor false
+    rows[8][2] = "n/a"  # r9: a duration that is no number
+    export = tmp_path / "q.csv"
+    export.write_text(render_export(COLUMNS, rows, "qualtrics"))
+    text = STUDY % "    - {column: quality.flagged, in: [0]}"
+    study_path = tmp_path / "q.yaml"
+    study_path.write_text(text)
+    return export, study_path, parse_study(text, str(study_path))
+
+
+def test_unjudged_rows_are_counted_in_the_score_summary(tmp_path):
+    export, _, study = _unjudged_setup(tmp_path)
+    q = cxsurvey.score(export, study).respondents["quality"]
+    # speeder: r5 blank, r9 'n/a'; duplicate: r3 'Y' (blank is Qualtrics' "not a
+    # duplicate"); bot: r3 'high', r5 blank
+    assert q["unjudged"] == {"speeder": 2, "duplicate": 1, "bot": 2}
+    # known durations 100 290 500 600 620 650 700: median 600, limit 360 -> r2, r8
+    assert q["flagged"] == {
+        "speeder": 2, "straightliner": 3, "duplicate": 3, "bot": 1, "flagged": 5
+    }  # fmt: skip
+
+
+def test_unjudged_rows_are_named_in_every_figure_and_in_score(tmp_path):
+    export, study_path, study = _unjudged_setup(tmp_path)
+    result = cxsurvey.figures(export, study)
+    # r1, r3, r5, r9 are included (r3 and r9 are judged no bot / no speeder: unknown)
+    assert result.respondents["included"] == 4
+    warnings = result.figures[0].warnings
+    expected = [
+        "quality: 2 included respondent(s) could not be judged by the speeder rule "
+        "(blank or not a number in 'Duration (in seconds)', e.g. respondent r5 (data row 5), "
+        "respondent r9 (data row 9): 'n/a'); kept as not flagged",
+        "quality: 1 included respondent(s) could not be judged by the duplicate rule "
+        "(neither true nor false in 'Q_RelevantIDDuplicate', e.g. respondent r3 (data row 3): "
+        "'Y'); kept as not flagged",
+        "quality: 2 included respondent(s) could not be judged by the bot rule "
+        "(blank or not a number in 'Q_RecaptchaScore', e.g. respondent r3 (data row 3): "
+        "'high', respondent r5 (data row 5)); kept as not flagged",
+    ]
+    assert [w for w in warnings if w.startswith("quality:")] == expected
+    out = CliRunner().invoke(app, ["score", "-s", str(study_path), str(export), "-f", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["respondents"]["quality"]["unjudged"] == {"speeder": 2, "duplicate": 1, "bot": 2}
+    assert [w for w in data["export"]["warnings"] if w.startswith("quality:")] == expected
+    out = CliRunner().invoke(
+        app, ["score", "-s", str(study_path), str(export), "-o", str(tmp_path / "s.csv")]
+    )
+    summary = " ".join(out.output.split())
+    assert "warning: quality: 1 included respondent(s) could not be judged by the duplicate" in (
+        summary
+    )
+
+
+def test_check_counts_a_duplicate_flag_that_is_neither_true_nor_false(tmp_path):
+    export, study_path, _ = _unjudged_setup(tmp_path)
+    out = CliRunner().invoke(app, ["check", "-s", str(study_path), str(export)])
+    (line,) = [x for x in out.output.splitlines() if "flagged as duplicate" in x]
+    assert line.endswith("; 1 could not be judged (neither true nor false cell)")

@@ -206,7 +206,8 @@ def _quality(study_file: StudyFile, responses: Responses) -> list[Problem]:
         )
         text += f", e.g. {', '.join(ids)}; {fate}" if n else ""
         if unjudged:
-            text += f"; {unjudged} could not be judged (blank or non-numeric cell)"
+            why = "neither true nor false" if flag == "duplicate" else "blank or non-numeric"
+            text += f"; {unjudged} could not be judged ({why} cell)"
         out.append(_at(study_file, ("quality", QUALITY_RULES[flag]), "warning", text))
     return out
 

@@ -51,8 +51,10 @@ def score(
     study_file = load_study_option(study)
     protect_inputs(export, study_file, out=out)
     result = run_score(export, study_file, fit_clusters=fit_clusters)
-    saved = _save_models(result.new_models())
+    models = result.new_models()
+    _check_model_paths(models, out)  # before anything is written
     write_scores(result, fmt.value, out)
+    saved = _save_models(models)  # last: a failed run leaves no model for later runs
     if not quiet:
         from cxsurvey.outputs.terminal.console import console
         from cxsurvey.outputs.terminal.summary import score_summary
@@ -63,15 +65,33 @@ def score(
             typer.echo(f"wrote cluster model {path}", err=True)
 
 
+def _check_model_paths(models: dict[Path, dict], out: Path | None = None) -> None:
+    """Refuse, before the scores are written, a model that cannot be saved."""
+    from cxsurvey.errors import DataError
+
+    for path in models:
+        if out is not None and str(out) != "-" and out.resolve() == path.resolve():
+            raise DataError(
+                f"{out}: --out is the cluster model file of the study; write the scores "
+                "to another file"
+            )
+        if path.exists():  # the run saw no file; someone wrote one since
+            raise DataError(f"{path}: a cluster model appeared meanwhile; not overwriting it")
+        directory = path.parent if str(path.parent) else Path(".")
+        if not directory.is_dir():
+            raise DataError(
+                f"{path}: directory {directory} does not exist; create it first "
+                "(the cluster model is saved there)"
+            )
+
+
 def _save_models(models: dict[Path, dict]) -> list[Path]:
     import json
 
-    from cxsurvey.errors import DataError
     from cxsurvey.outputs.atomic import atomic_output
 
+    _check_model_paths(models)
     for path, model in models.items():
-        if path.exists():  # the run saw no file; someone wrote one since
-            raise DataError(f"{path}: a cluster model appeared meanwhile; not overwriting it")
         with atomic_output(path, "w", encoding="utf-8") as fh:
             json.dump(model, fh, indent=1)
             fh.write("\n")

@@ -66,6 +66,7 @@ def _clusters(info) -> dict:
         "fitted": info.fitted,
         "k": info.model.k,
         "silhouette": info.model.silhouette,
+        "warnings": [info.warning] if info.warning else [],  # respondents in no tier
     }
 
 

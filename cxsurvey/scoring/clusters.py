@@ -10,7 +10,9 @@ labelled ``labels`` in that order (default ``Tier 1``...).
 
 Classify (numpy only): standardise with the *saved* means and sds and assign
 each respondent the nearest saved centroid (Euclidean; ties: the first, i.e.
-higher tier). A respondent missing a variable is in no tier.
+higher tier). A respondent missing a variable (unanswered, not scored, or an
+answer that is not a number or outside the question's range) is in no tier; how
+many, and why, is a warning of every figure with that segment as banner.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from cxsurvey.errors import DataError
+from cxsurvey.errors import DataError, shorten
 from cxsurvey.scoring.responses import Responses
 from cxsurvey.scoring.scales import ScaleScores
 from cxsurvey.scoring.segments import NONE
@@ -61,12 +63,39 @@ class ClusterModel:
                 raise ValueError("centroids do not match k and the variables")
             if len(model.mean) != len(model.variables) or len(model.sd) != len(model.variables):
                 raise ValueError("means or sds do not match the variables")
+            problem = model.problem()
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise DataError(
                 f"{path}: not a cluster model of segment {segment!r} ({exc}); refit it with "
                 "cxsurvey score --fit-clusters after moving it away"
             ) from None
+        if problem:
+            raise DataError(
+                f"{path}: the cluster model of segment {segment!r} is unusable: {problem}; "
+                "refit it with cxsurvey score --fit-clusters after moving it away"
+            )
         return model
+
+    def problem(self) -> str | None:
+        """What makes the scaling or the centroids unusable (a NaN mean or an sd of 0
+        would put every respondent in one tier), or None."""
+        mean = np.asarray(self.mean, dtype=float)
+        sd = np.asarray(self.sd, dtype=float)
+        for key, values, ok in (
+            ("mean", mean, np.isfinite(mean)),
+            ("sd", sd, np.isfinite(sd) & (sd > 0)),
+        ):
+            if not ok.all():
+                j = int(np.argmin(ok))
+                return (
+                    f"key {key!r} of {self.variables[j]!r} is {values[j]:g} (must be a finite "
+                    + ("number)" if key == "mean" else "number above 0)")
+                )
+        centroids = np.isfinite(np.asarray(self.centroids, dtype=float)).all(axis=1)
+        if not centroids.all():
+            j = int(np.argmin(centroids))
+            return f"key 'centroids' of tier {self.labels[j]!r} is not finite"
+        return None
 
 
 @dataclass(frozen=True)
@@ -76,12 +105,19 @@ class ClusterInfo:
     model: ClusterModel
     path: Path | None  # the saved model, or None when fitted in memory
     fitted: bool  # fitted on this run (False: classified with a saved model)
+    warning: str | None = None  # respondents in no tier, counted and named
 
 
 def variable_values(
-    names: list[str], study: models.Study, scales: dict[str, ScaleScores], responses: Responses
+    names: list[str],
+    study: models.Study,
+    scales: dict[str, ScaleScores],
+    responses: Responses,
+    invalid: dict[str, np.ndarray] | None = None,
 ) -> tuple[list[str], np.ndarray]:
-    """(labels, n x p values with NaN when missing) of the clustering variables."""
+    """(labels, n x p values with NaN when missing) of the clustering variables;
+    ``invalid`` (if given) receives, per question, the answered cells that are not a
+    number or lie outside the question's range."""
     labels, columns = [], []
     for name in names:
         scale_name, _, part = name.partition(".")
@@ -102,6 +138,8 @@ def variable_values(
         x = np.where(cells.missing, np.nan, cells.numbers)
         if q.range is not None:
             x = np.where((x >= q.range[0]) & (x <= q.range[1]), x, np.nan)
+        if invalid is not None:
+            invalid[name] = ~cells.missing & ~np.isfinite(x)
         labels.append(name)
         columns.append(x)
     return labels, np.column_stack(columns).astype(float)
@@ -189,7 +227,9 @@ def model_path(seg: models.Segment, study_file: Any) -> Path | None:
 def cluster_segment(name: str, seg: models.Segment, study_file, scales, responses, fit_new: bool):
     """(group codes, labels, ClusterInfo) of a clusters segment; see the module doc."""
     study = study_file.study
-    labels, x = variable_values(seg.variables, study, scales, responses)
+    invalid: dict[str, np.ndarray] = {}
+    labels, x = variable_values(seg.variables, study, scales, responses, invalid)
+    warning = unclassified_warning(name, study, x, invalid, responses)
     path = model_path(seg, study_file)
     if path is not None and path.exists():
         model = ClusterModel.read(path, name)
@@ -198,11 +238,46 @@ def cluster_segment(name: str, seg: models.Segment, study_file, scales, response
                 f"{path}: the model of segment {name!r} was fitted on {model.variables}, the "
                 f"study now names {labels}; restore the variables or refit into a new file"
             )
-        return classify(model, x), model, ClusterInfo(model, path, False)
+        return classify(model, x), model, ClusterInfo(model, path, False, warning)
     if path is not None and not fit_new:
         raise DataError(
             f"segment {name!r}: its model {path} does not exist; fit and save it with "
             "cxsurvey score --fit-clusters (it is never overwritten once written)"
         )
     model = fit(name, seg, labels, x, order_values(seg, labels, x, scales))
-    return classify(model, x), model, ClusterInfo(model, path, True)
+    return classify(model, x), model, ClusterInfo(model, path, True, warning)
+
+
+def unclassified_warning(
+    name: str, study: models.Study, x: np.ndarray, invalid: dict[str, np.ndarray], responses
+) -> str | None:
+    """How many respondents no tier can hold, and why: a variable unanswered or not
+    scored, or (per question) an answer that is not a number or outside its range."""
+    none = ~np.isfinite(x).all(axis=1)
+    if not none.any():
+        return None
+    bad_any = np.zeros(len(x), dtype=bool)
+    reasons = []
+    for var, bad in invalid.items():
+        if bad.any():
+            bad_any |= bad
+            column = study.questions[var].column
+            examples = ", ".join(
+                f"{responses.describe_row(int(i))}: {shorten(responses.text(column)[int(i)].as_py())}"
+                for i in np.flatnonzero(bad)[:2]
+            )
+            reasons.append(
+                f"{var!r} not a number or outside its range for {int(bad.sum())} (e.g. {examples})"
+            )
+    unanswered = none & ~bad_any
+    if unanswered.any():
+        examples = ", ".join(responses.describe_row(int(i)) for i in np.flatnonzero(unanswered)[:2])
+        reasons.insert(
+            0,
+            f"{int(unanswered.sum())} with a clustering variable unanswered or not scored "
+            f"(e.g. {examples})",
+        )
+    return (
+        f"{int(none.sum())} respondent(s) are in no tier of segment {name!r}: "
+        f"{'; '.join(reasons)}; they count in Total only"
+    )

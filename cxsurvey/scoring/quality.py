@@ -13,18 +13,22 @@ Flags are computed over the rows that the *other* ``source.include`` filters
 keep (previews and unfinished responses do not move the median, and an id
 repeated by a preview is no duplicate). A filter on ``quality.<flag>`` or
 ``quality.flagged`` (1 = flagged, 0 = not) then screens respondents out, e.g.
-``- {column: quality.flagged, in: [0]}``. Cells a rule cannot judge (a blank
-duration or score) are never flagged and are counted.
+``- {column: quality.flagged, in: [0]}``. Cells a rule cannot judge (a blank or
+non-numeric duration or score, a duplicate flag neither true nor false) are never
+flagged; they are counted in the screening summary and named in every figure's
+warnings (``unjudged_warnings``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxsurvey.errors import shorten
 from cxsurvey.reading.cells import cell_values, number_isin, split_codes
 from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.study import models
@@ -32,6 +36,8 @@ from cxsurvey.study import models
 FLAGS = ("speeder", "straightliner", "duplicate", "bot")
 FLAGGED = "flagged"
 TRUE_TEXT = ("true", "1", "yes")
+FALSE_TEXT = ("false", "0", "no")  # and a blank cell: RelevantID leaves non-duplicates blank
+EXAMPLES = 2
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,14 @@ class QualityFlags:
     flags: dict[str, np.ndarray]  # flag name -> flagged rows (only rules the study names)
     screened: np.ndarray  # rows the other include filters keep: the rules' population
     rules: dict[str, str]  # flag -> the rule in words, with its threshold
-    unjudged: dict[str, int] = field(default_factory=dict)  # flag -> rows a rule could not judge
+    # flag -> rows of the population the rule could not judge, and the column it reads
+    unjudged_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    unjudged_columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unjudged(self) -> dict[str, int]:
+        """flag -> how many rows of the population the rule could not judge."""
+        return {k: int(v.sum()) for k, v in self.unjudged_rows.items()}
 
     @property
     def any(self) -> np.ndarray:
@@ -86,7 +99,8 @@ def quality_flags(
     q = study.quality
     flags: dict[str, np.ndarray] = {}
     rules: dict[str, str] = {}
-    unjudged: dict[str, int] = {}
+    unjudged: dict[str, np.ndarray] = {}
+    columns: dict[str, str] = {}
     if q.speeders:
         d = cell_values(table.column(q.speeders.column), missing).numbers
         known = base & np.isfinite(d)
@@ -97,7 +111,8 @@ def quality_flags(
             f"{q.speeders.column!r} under {q.speeders.fraction:g} x the median "
             f"{median:g} = {limit:g}"
         )
-        unjudged["speeder"] = int((base & ~np.isfinite(d)).sum())
+        unjudged["speeder"] = base & ~np.isfinite(d)
+        columns["speeder"] = q.speeders.column
     if q.straightliners:
         s = q.straightliners
         hit = np.zeros(len(base), dtype=bool)
@@ -112,22 +127,56 @@ def quality_flags(
         dup = np.zeros(len(base), dtype=bool)
         words = []
         if q.duplicates.column:
-            cells = table.column(q.duplicates.column).cast(pa.string())
-            text = pc.utf8_lower(pc.utf8_trim_whitespace(cells))
-            dup |= np.asarray(pc.fill_null(pc.is_in(text, pa.array(TRUE_TEXT)), False))
+            column = table.column(q.duplicates.column)
+            text = pc.utf8_lower(pc.utf8_trim_whitespace(column.cast(pa.string())))
+            true = np.asarray(pc.fill_null(pc.is_in(text, pa.array(TRUE_TEXT)), False))
+            false = np.asarray(pc.fill_null(pc.is_in(text, pa.array(FALSE_TEXT)), False))
+            blank = cell_values(column, missing).missing
+            dup |= true
+            other = base & ~(true | false | blank)
             words.append(f"{q.duplicates.column!r} is true")
         if q.duplicates.same_id and id_column is not None:
             dup |= _repeated(table.column(id_column), base)
             words.append(f"the id in {id_column!r} occurred on an earlier row")
         flags["duplicate"] = base & dup
         rules["duplicate"] = " or ".join(words) or "no duplicate rule applies"
+        if q.duplicates.column:  # a repeated id still judges the row
+            unjudged["duplicate"] = other & ~dup
+            columns["duplicate"] = q.duplicates.column
     if q.bots:
         score = cell_values(table.column(q.bots.column), missing).numbers
         known = base & np.isfinite(score)
         flags["bot"] = known & (score < q.bots.below)
         rules["bot"] = f"{q.bots.column!r} under {q.bots.below:g}"
-        unjudged["bot"] = int((base & ~np.isfinite(score)).sum())
-    return QualityFlags(flags, base, rules, unjudged)
+        unjudged["bot"] = base & ~np.isfinite(score)
+        columns["bot"] = q.bots.column
+    return QualityFlags(flags, base, rules, unjudged, columns)
+
+
+def unjudged_warnings(responses: Any) -> list[str]:
+    """One warning per rule that could not judge some included respondents: how
+    many, the column and why, and up to two example rows (with the cell, if any)."""
+    q = responses.quality
+    if q is None:
+        return []
+    out = []
+    for flag, rows in q.unjudged_rows.items():
+        kept = rows[responses.row_numbers]
+        if not kept.any():
+            continue
+        column = q.unjudged_columns[flag]
+        why = "neither true nor false" if flag == "duplicate" else "blank or not a number"
+        cells = responses.text(column)
+        examples = []
+        for i in np.flatnonzero(kept)[:EXAMPLES]:
+            value = cells[int(i)].as_py()
+            shown = "" if value is None or str(value).strip() == "" else f": {shorten(value)}"
+            examples.append(f"{responses.describe_row(int(i))}{shown}")
+        out.append(
+            f"quality: {int(kept.sum())} included respondent(s) could not be judged by the "
+            f"{flag} rule ({why} in {column!r}, e.g. {', '.join(examples)}); kept as not flagged"
+        )
+    return out
 
 
 def _straight(table, study: models.Study, name: str, k: int, missing) -> np.ndarray:

@@ -52,14 +52,19 @@ class Responses:
 
     def integrity_warnings(self, columns: Iterable[str] | None = None) -> list[str]:
         """Warnings for figures and scores: duplicate respondent ids, then how
-        ``columns`` (all when None) were matched when not by their exact name."""
+        ``columns`` (all when None) were matched when not by their exact name, then
+        the included respondents a quality rule could not judge."""
+        from cxsurvey.scoring.quality import unjudged_warnings
+
         dup = self.memo(("duplicate ids",), lambda: duplicate_ids(self))
+        unjudged = self.memo(("unjudged quality",), lambda: unjudged_warnings(self))
         notes, outside = self.export.notes, self.outside
         wanted = list(dict.fromkeys([*notes, *outside] if columns is None else columns))
         return [
             *dup,
             *(notes[c] for c in wanted if c in notes),
             *(outside[c] for c in wanted if c in outside),
+            *unjudged,
         ]
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:

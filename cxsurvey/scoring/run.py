@@ -89,12 +89,14 @@ class ScoreResult:
 
 def quality_summary(responses: Responses) -> dict:
     """Screening counts: rows the rules judged (kept by the other include filters),
-    how many each rule flagged, and how many the quality filters screened out."""
+    how many each rule flagged, how many each rule could not judge (never flagged),
+    and how many the quality filters screened out."""
     q = responses.quality
     screened = int(q.screened.sum())
     return {
         "screened": screened,
         "flagged": q.counts(),
+        "unjudged": q.unjudged,
         "excluded": screened - responses.included,
         "rules": q.rules,
     }

@@ -128,15 +128,6 @@ def _shapley_matrix(p: int) -> np.ndarray:
     return np.where(member, weight[np.maximum(size - 1, 0)][:, None], -weight[size][:, None])
 
 
-def johnson_weights(corr: np.ndarray) -> np.ndarray:
-    """Johnson's (2000) relative weights from correlation matrices (outcome last).
-
-    With R_xx = V diag(l) V', Lambda = V diag(sqrt l) V' (the symmetric square
-    root), beta = Lambda^-1 r_xy, weight_j = sum_k Lambda_jk^2 beta_k^2.
-    """
-    return _johnson(*_eigen(corr))
-
-
 def _eigen(corr: np.ndarray):
     c = np.asarray(corr, dtype=float)
     vals, vecs = np.linalg.eigh(c[..., :-1, :-1])
@@ -144,6 +135,13 @@ def _eigen(corr: np.ndarray):
 
 
 def _johnson(c: np.ndarray, vals: np.ndarray, vecs: np.ndarray) -> np.ndarray:
+    """Johnson's (2000) relative weights from (B of) correlation matrices ``c``
+    (outcome last) and the eigen decomposition of their predictor block.
+
+    With R_xx = V diag(l) V', Lambda = V diag(sqrt l) V' (the symmetric square
+    root), beta = Lambda^-1 r_xy, weight_j = sum_k Lambda_jk^2 beta_k^2. The
+    decomposition is shared with ``importance``'s singularity test.
+    """
     rxy = c[..., :-1, -1]
     root = np.sqrt(np.clip(vals, 0, None))
     lam = (vecs * root[..., None, :]) @ np.swapaxes(vecs, -1, -2)

@@ -19,6 +19,8 @@ from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.stats import drivers as stats
 from cxsurvey.study import models
 from cxsurvey.study.variables import resolve_variable
+from cxsurvey.tabulation.figure_inputs import figure_weights, filter_keep
+from cxsurvey.tabulation.integrity import figure_columns, mean_over_minus_99
 from cxsurvey.tabulation.question_rows import MeanRow, PercentRow, question_rows
 from cxsurvey.tabulation.results import Cell, DriversInfo, FigureResult, Row
 
@@ -89,9 +91,6 @@ def _rows_of(name: str, study: models.Study) -> list[str]:
 
 
 def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30) -> FigureResult:
-    from cxsurvey.tabulation.figure import _filter_keep, _weights
-
-    responses = scores.responses
     outcome_label, y, invalid = outcome_values(fig, scores)
     labels, xs, more = predictor_values(fig, scores)
     invalid.update(more)
@@ -101,9 +100,7 @@ def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30
             f"figure {fig.id!r}: {p} predictors; exact Shapley (LMG) shares are computed for "
             f"at most {stats.MAX_PREDICTORS}; drop predictors or combine them into scale groups"
         )
-    keep = np.ones(responses.included, dtype=bool)
-    if fig.filter:
-        keep = responses.memo(("filter", repr(fig.filter)), lambda: _filter_keep(fig, scores))
+    keep = filter_keep(fig, scores)
     data = np.column_stack([*xs, y])
     complete = keep & np.isfinite(data).all(axis=1)
     n = int(complete.sum())
@@ -113,7 +110,7 @@ def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30
             f"predictor; key drivers need at least {p + 2}"
         )
     data = data[complete]
-    weights = responses.memo(("weights",), lambda: _weights(scores))
+    weights = figure_weights(scores)
     w = None if weights is None else weights[complete]
     _refuse_degenerate(fig, data, labels, outcome_label, w)
     corr = stats.weighted_corr(data, w)
@@ -142,7 +139,7 @@ def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30
         rows.append(Row(label, cells))
     if fig.sort == "desc":
         rows.sort(key=lambda r: -r.cells["Shapley"].value)
-    warnings = _warnings(fig, invalid, boot, n, small_base)
+    warnings = [*_integrity(fig, scores), *_warnings(fig, invalid, boot, n, small_base)]
     r2_ci = None
     if boot is not None and len(boot.importance.r2):
         lo, hi = np.percentile(boot.importance.r2, _percents())
@@ -225,6 +222,18 @@ def _refuse_degenerate(fig, data: np.ndarray, labels, outcome_label: str, w) -> 
             f"figure {fig.id!r}: predictor {labels[j]!r} is a linear combination of the "
             "predictors before it (perfect collinearity); drop one of them"
         )
+
+
+def _integrity(fig: models.Figure, scores: ScoreResult) -> list[str]:
+    """The warnings every figure carries (figure.py): duplicate ids, tolerant column
+    matches and unjudged quality rows, and -99 averaged as a number in a mean."""
+    study = scores.study.study
+    responses = scores.responses
+    predictors = [c for name in fig.predictors or [] for c in figure_columns(name, study)]
+    outcome = figure_columns(fig.outcome, study)
+    out = responses.integrity_warnings([*outcome, *predictors])
+    averaged = predictors if fig.outcome_is is not None else [*outcome, *predictors]
+    return out + mean_over_minus_99(responses, list(dict.fromkeys(averaged)))
 
 
 def _warnings(fig, invalid: dict, boot, n: int, small_base: int) -> list[str]:

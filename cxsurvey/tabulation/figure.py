@@ -14,13 +14,14 @@ import numpy as np
 
 from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import code_isin, split_codes
-from cxsurvey.scoring.filters import describe_filters, filter_mask
-from cxsurvey.scoring.run import ScoreResult, analysis_weights
+from cxsurvey.scoring.filters import describe_filters
+from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.stats.design import Design, make_design
 from cxsurvey.stats.intervals import DEFAULT_DESIGN_METHOD
 from cxsurvey.study import models
 from cxsurvey.study.variables import resolve_variable
 from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
+from cxsurvey.tabulation.figure_inputs import figure_weights, filter_keep
 from cxsurvey.tabulation.integrity import banner_outside, figure_columns, mean_over_minus_99
 from cxsurvey.tabulation.pairwise import compare_columns
 from cxsurvey.tabulation.question_rows import QuestionRows, question_rows
@@ -50,7 +51,8 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
     study = scores.study.study
     if by in scores.segments:
         seg = scores.segments[by]
-        return Banner(seg.labels, seg.group.astype(np.int64))
+        warning = seg.clusters.warning if seg.clusters is not None else None
+        return Banner(seg.labels, seg.group.astype(np.int64), warning=warning)
     if by.endswith(".band"):
         scale = scores.scales[by[: -len(".band")]]
         return Banner(scale.band_labels, scale.band)
@@ -88,12 +90,6 @@ def _date_banner(q: models.Date, responses, period: str) -> Banner:
     return Banner(labels, group, trend=True, warning=warning)
 
 
-def _weights(scores: ScoreResult) -> np.ndarray | None:
-    """The weights of the included respondents: rim weights when the study rakes,
-    else source.weight (validated), else None."""
-    return analysis_weights(scores.study.study, scores.responses, scores.weighting)
-
-
 def _codes(scores: ScoreResult, key: str) -> np.ndarray | None:
     """The included respondents' cells of source.cluster / source.strata, as text;
     a blank cell is an error naming the first rows."""
@@ -118,7 +114,7 @@ def study_design(scores: ScoreResult) -> Design:
         ("design",),
         lambda: make_design(
             scores.responses.included,
-            analysis_weights(scores.study.study, scores.responses, scores.weighting),
+            figure_weights(scores),
             _codes(scores, "cluster"),
             _codes(scores, "strata"),
             (
@@ -145,8 +141,7 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     if ban.group is not None:
         slot += ban.group + 1
     if fig.filter:
-        keep = responses.memo(("filter", repr(fig.filter)), lambda: _filter_keep(fig, scores))
-        slot[~keep] = k + 1
+        slot[~filter_keep(fig, scores)] = k + 1
     if ban.group is not None and not np.any(slot[slot <= k] > 0):
         raise DataError(
             f"figure {fig.id!r} cannot be computed: its banner {fig.by!r} has no "
@@ -192,12 +187,6 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         design=None if design.classic else design.describe(),
         table_tests=tests,
     )
-
-
-def _filter_keep(fig: models.Figure, scores: ScoreResult) -> np.ndarray:
-    responses = scores.responses
-    full = filter_mask(responses.export.table, fig.filter, responses.missing)
-    return full[responses.row_numbers]
 
 
 def _desc_key(row: Row) -> tuple[bool, float]:

@@ -59,6 +59,8 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
         if seg.clusters is not None:
             how = "fitted" if seg.clusters.fitted else "classified with the saved model"
             parts.append(Text(f"{name}: {seg.clusters.model.k} clusters ({how}); {sizes}"))
+            if seg.clusters.warning:
+                parts.append(plain(f"warning: {seg.clusters.warning}", style="yellow"))
             continue
         if seg.weighted_shares:
             sizes += (
