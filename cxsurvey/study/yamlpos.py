@@ -41,7 +41,11 @@ def read_yaml(text: str, file: str) -> tuple[Any, Positions, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        msg = f"invalid YAML: {exc.problem or exc.context}"
+        problem = exc.problem or exc.context or ""
+        if "nesting depth" in problem:  # PyYAML's own limit (6.0.3+) may trip before ours
+            msg = f"nested deeper than {MAX_DEPTH} levels; a study file needs far fewer"
+        else:
+            msg = f"invalid YAML: {problem}"
         raise StudyError([Problem(file, msg, line, col)]) from None
     except yaml.YAMLError as exc:
         raise StudyError([Problem(file, f"invalid YAML: {exc}")]) from None
