@@ -86,9 +86,9 @@ def test_text_in_a_scale_item_and_duplicate_ids_are_errors(tmp_path):
     assert result.exit_code == 1
     out = result.stdout
     assert (
-        f"{study}:12:11: error: column 'a1': 1 cell(s) are text, not a code of the scale "
-        "('n/a' (1x); e.g. respondent r2 (data row 2)); list them under source.missing or fix "
-        "the export"
+        f"{study}:12:11: error: column 'a1': 1 cell(s) are text that is neither a code nor a "
+        "label of the scale ('n/a' (1x); e.g. respondent r2 (data row 2)); fix the export or "
+        "the scale's values, or list them under source.missing if they mean not answered"
     ) in out
     assert (
         f"{export}: error: 1 respondent id(s) in column 'id' occur more than once ('r1' (data "

@@ -115,7 +115,10 @@ def test_non_numeric_scale_code_names_cell(tmp_path, tiny_study):
     export = tmp_path / "e.csv"
     export.write_text(render_export(TINY_COLUMNS, rows, "qualtrics"))
     line = _error(run("score", export, "--study", tiny_study))
-    assert "column 'b1', respondent r3 (data row 3): 'often' is not a numeric code" in line
+    assert (
+        "column 'b1', respondent r3 (data row 3): 'often' is neither a code nor a label "
+        "of scale 's'"
+    ) in line
 
 
 def test_unknown_encoding(tmp_path, tiny_export):

@@ -22,7 +22,8 @@ import numpy as np
 import pyarrow as pa
 
 from cxsurvey.errors import DataError, Problem
-from cxsurvey.reading.cells import code_isin, split_codes
+from cxsurvey.reading.cells import split_codes
+from cxsurvey.reading.choices import did_you_mean, kind_mismatch
 from cxsurvey.reading.columns import describe_ambiguous
 from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
 from cxsurvey.scoring import responses as _responses
@@ -35,9 +36,15 @@ from cxsurvey.scoring.responses import (
     value_counts_text,
 )
 from cxsurvey.scoring.run import score_responses
+from cxsurvey.scoring.scales import item_codes
 from cxsurvey.study import models
 from cxsurvey.study.load import StudyFile
-from cxsurvey.tabulation.question_rows import delimited_task
+from cxsurvey.tabulation.question_rows import (
+    coded_index,
+    delimited_task,
+    invalid_cells,
+    split_task,
+)
 
 MIN_GROUP = 10
 EXAMPLES = 3
@@ -221,17 +228,25 @@ def _examples(responses: Responses, column: str, mask: np.ndarray) -> str:
 
 def _scale_item(study_file, responses, path, item: str, scale: models.Scale) -> list[Problem]:
     cells = responses.cells(item)
+    numbers, unmatched = item_codes(responses, item, scale)
     out = []
-    if cells.non_numeric.any():
-        n = int(cells.non_numeric.sum())
-        msg = (
-            f"column {item!r}: {n} cell(s) are text, not a code of the scale "
-            f"({_examples(responses, item, cells.non_numeric)}); list them under source.missing "
-            "or fix the export"
+    if unmatched.any():
+        n = int(unmatched.sum())
+        i = int(np.argmax(unmatched))
+        value = responses.export.table.column(item)[int(responses.row_numbers[i])].as_py()
+        mismatch = kind_mismatch(
+            item, f"scale {path[1]!r}", ~cells.missing, ~cells.missing & ~unmatched,
+            cells, list(scale.values), value,
+        )  # fmt: skip
+        msg = mismatch or (
+            f"column {item!r}: {n} cell(s) are text that is neither a code nor a label of "
+            f"the scale ({_examples(responses, item, unmatched)})"
+            f"{did_you_mean(value, list(scale.values.values()))}; fix the export or the "
+            "scale's values, or list them under source.missing if they mean not answered"
         )
         out.append(_at(study_file, path, "error", msg))
     allowed, _ = split_codes(list(scale.values))
-    outside = ~cells.missing & ~cells.non_numeric & ~np.isin(cells.numbers, allowed)
+    outside = ~cells.missing & ~unmatched & ~np.isin(numbers, allowed)
     if outside.any():
         msg = (
             f"column {item!r}: {int(outside.sum())} code(s) outside the scale's values "
@@ -247,10 +262,25 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
     out = []
     key = ("questions", name)
     if isinstance(q, models.Multi) and q.column is None:
+        try:
+            _, _, invalid, _ = responses.memo(*split_task(responses, q))
+        except DataError as exc:
+            msg = str(exc).removeprefix(f"{responses.export.path}: ")
+            return [_at(study_file, (*key, "columns"), "error", msg)]
         for code, column in q.columns.items():
+            path = (*key, "columns", code)
+            if column in invalid:
+                n, example, hint = invalid[column]
+                msg = (
+                    f"column {column!r} ({name}): {n} response(s) are not a multi-select "
+                    f"value (e.g. {example!r}{hint}; selected: 1, True, Yes or the option's "
+                    "label; not selected: 0, False, No or blank); figures exclude them from "
+                    "the base"
+                )
+                out.append(_at(study_file, path, "warning", msg))
             if responses.cells(column).missing.all():
                 msg = f"column {column!r} ({name}): nobody answered"
-                out.append(_at(study_file, (*key, "columns", code), "warning", msg))
+                out.append(_at(study_file, path, "warning", msg))
         return out
     if isinstance(q, models.Text):
         return out
@@ -269,7 +299,12 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
     columns = list(q.columns.items()) if isinstance(q, models.Grid) else [(None, q.column)]
     for item, column in columns:
         path = (*key, "columns", item) if item is not None else (*key, "column")
-        invalid, what = _invalid(responses, column, q)
+        try:
+            invalid, what = _invalid(responses, column, q, name)
+        except DataError as exc:
+            msg = str(exc).removeprefix(f"{responses.export.path}: ")
+            out.append(_at(study_file, path, "error", msg))
+            continue
         if invalid.any():
             msg = (
                 f"column {column!r} ({name}): {int(invalid.sum())} response(s) {what} "
@@ -288,11 +323,13 @@ def _nobody_answered(responses: Responses, column: str, q: Any) -> bool:
     return bool(responses.cells(column).missing.all())
 
 
-def _invalid(responses: Responses, column: str, q: Any) -> tuple[np.ndarray, str]:
-    """Answered cells that are not valid for the question, and how to say so."""
+def _invalid(responses: Responses, column: str, q: Any, name: str) -> tuple[np.ndarray, str]:
+    """Answered cells that are not valid for the question, and how to say so.
+    Raises DataError when the column is of the other kind (labels vs codes)."""
     if isinstance(q, models.Multi):  # one delimited cell
-        bad = responses.memo(*delimited_task(responses, q))[3]
-        return bad, "hold codes that are not options"
+        _, _, invalid, bad = responses.memo(*delimited_task(responses, q))
+        hint = invalid[column][2] if column in invalid else ""
+        return bad, f"hold codes that are not options{hint}"
     cells = responses.cells(column)
     answered = ~cells.missing
     if isinstance(q, models.Nps):
@@ -305,9 +342,9 @@ def _invalid(responses: Responses, column: str, q: Any) -> tuple[np.ndarray, str
             ok &= (cells.numbers >= q.range[0]) & (cells.numbers <= q.range[1])
             return answered & ~ok, f"are not numbers within {q.range[0]}-{q.range[1]}"
         return answered & ~ok, "are not numbers"
-    text = responses.text(column) if split_codes([*q.options, *q.not_applicable])[1] else None
-    ok = code_isin(text, cells.numbers, [*q.options, *q.not_applicable])
-    return answered & ~ok, "have codes outside the options"
+    idx = coded_index(responses, column, q)
+    invalid, _, hint = invalid_cells(responses, column, q, name, idx)
+    return invalid, f"have codes outside the options{hint}"
 
 
 def _segments(study_file: StudyFile, responses: Responses) -> list[Problem]:

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from cxsurvey.errors import DataError, shorten
-from cxsurvey.reading.cells import CellValues, cell_values, number_isin
+from cxsurvey.reading.cells import CellValues, cell_values
 from cxsurvey.reading.export import Export, load_export
 from cxsurvey.reading.sniff import Layout
 from cxsurvey.study.models import Study, question_columns
@@ -266,31 +266,6 @@ def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
     ]
 
 
-def scale_item(
-    responses: Responses, column: str, scale_name: str, allowed: list[float]
-) -> tuple[np.ndarray, np.ndarray]:
-    """An item's codes (shared, read-only) and which are answered: codes outside
-    ``allowed`` are unanswered. Text that is neither a number nor a missing code
-    is an error naming the cell.
-    """
-    cells = responses.cells(column)
-    if cells.non_numeric.any():
-        i = int(np.argmax(cells.non_numeric))
-        value: Any = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
-        count = int(cells.non_numeric.sum())
-        others = f" ({count - 1} more such cells)" if count > 1 else ""
-        raise DataError(
-            f"{responses.export.path}: column {column!r}, {responses.describe_row(i)}: "
-            f"{value!r} is not a numeric code of scale {scale_name!r}{others}; fix the export "
-            "or list the code under source.missing"
-        )
-    has = number_isin(cells.numbers, allowed)
-    outside = ~cells.missing & ~has
-    if outside.any():
-        responses.outside[column] = _outside_warning(responses, column, scale_name, outside)
-    return cells.numbers, has
-
-
 def value_counts_text(cells: pa.Array, shown: int = 5) -> str:
     """``'7' (2x), '12' (1x)``: the most frequent values of ``cells``, for warnings
     and ``check`` (each value shortened by ``errors.shorten``)."""
@@ -304,7 +279,7 @@ def value_counts_text(cells: pa.Array, shown: int = 5) -> str:
     return ", ".join(f"{shorten(v)} ({n}x)" for v, n in pairs[:shown])
 
 
-def _outside_warning(responses: Responses, column: str, scale: str, outside: np.ndarray) -> str:
+def outside_warning(responses: Responses, column: str, scale: str, outside: np.ndarray) -> str:
     codes = value_counts_text(responses.text(column).filter(pa.array(outside)))
     return (
         f"{int(outside.sum())} response(s) in column {column!r} are not values of scale "

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxsurvey.reading.cells import split_codes
-from cxsurvey.scoring.responses import Responses, scale_item
+from cxsurvey.errors import DataError
+from cxsurvey.reading.cells import number_isin, split_codes
+from cxsurvey.reading.choices import choice_index, did_you_mean, kind_mismatch
+from cxsurvey.scoring.responses import Responses, outside_warning
 from cxsurvey.study.models import Scale
 
 DECIMALS = 9
@@ -63,7 +65,7 @@ def score_scale(name: str, scale: Scale, responses: Responses) -> ScaleScores:
         total = np.zeros(n)
         answered = np.zeros(n, dtype=np.int32)
         for item in items:
-            x, has = scale_item(responses, item, name, allowed)
+            x, has = scale_item(responses, item, name, scale)
             if item in reverse:
                 x = np.subtract(hi + lo, x, out=flipped)
             np.add(total, x, out=total, where=has)
@@ -86,3 +88,56 @@ def score_scale(name: str, scale: Scale, responses: Responses) -> ScaleScores:
     else:
         band = np.full(n, -1)
     return ScaleScores(name, scale.label or name, groups, total, band.astype(np.int64), labels)
+
+
+def item_codes(responses: Responses, column: str, scale: Scale) -> tuple[np.ndarray, np.ndarray]:
+    """An item's codes (shared, read-only) and its text cells that are neither a
+    code nor a label of the scale's ``values``.
+
+    A choice-text export writes labels ("Almost always"); they score through the
+    scale's ``values`` mapping ({4: Almost always} scores 4), matched ignoring
+    case, surrounding spaces and quote style.
+    """
+    cells = responses.cells(column)
+    if not cells.non_numeric.any():
+        return cells.numbers, cells.non_numeric
+    codes = list(scale.values)
+    idx = choice_index(responses.text(column), cells, codes, list(scale.values.values()))
+    values = np.array([*split_codes(codes)[0], np.nan])[idx]
+    numbers = np.where(cells.non_numeric, values, cells.numbers)
+    return numbers, cells.non_numeric & (idx < 0)
+
+
+def scale_item(
+    responses: Responses, column: str, scale_name: str, scale: Scale
+) -> tuple[np.ndarray, np.ndarray]:
+    """An item's codes and which are answered: codes outside the scale's values
+    are unanswered. Text that is neither a code, a label of the scale nor a
+    missing code is an error naming the cell."""
+    numbers, unmatched = item_codes(responses, column, scale)
+    allowed = split_codes(list(scale.values))[0]
+    if unmatched.any():
+        i = int(np.argmax(unmatched))
+        value = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
+        cells = responses.cells(column)
+        who = f"scale {scale_name!r}"
+        codes = list(scale.values)
+        mismatch = kind_mismatch(
+            column, who, ~cells.missing, ~cells.missing & ~unmatched, cells, codes, value
+        )
+        if mismatch:
+            raise DataError(f"{responses.export.path}: {mismatch}")
+        count = int(unmatched.sum())
+        others = f" ({count - 1} more such cells)" if count > 1 else ""
+        hint = did_you_mean(value, list(scale.values.values()))
+        raise DataError(
+            f"{responses.export.path}: column {column!r}, {responses.describe_row(i)}: "
+            f"{value!r} is neither a code nor a label of {who}{hint}{others}; fix the "
+            "export or the scale's values, or list it under source.missing if it means "
+            "not answered"
+        )
+    has = number_isin(numbers, allowed)
+    outside = ~responses.cells(column).missing & ~unmatched & ~has
+    if outside.any():
+        responses.outside[column] = outside_warning(responses, column, scale_name, outside)
+    return numbers, has

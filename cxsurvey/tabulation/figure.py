@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxsurvey.errors import DataError, shorten
-from cxsurvey.reading.cells import code_isin, split_codes
 from cxsurvey.scoring.filters import describe_filters
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.stats.design import Design, make_design
@@ -24,7 +23,7 @@ from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
 from cxsurvey.tabulation.figure_inputs import figure_weights, filter_keep
 from cxsurvey.tabulation.integrity import banner_outside, figure_columns, mean_over_minus_99
 from cxsurvey.tabulation.pairwise import compare_columns
-from cxsurvey.tabulation.question_rows import QuestionRows, question_rows
+from cxsurvey.tabulation.question_rows import QuestionRows, coded_index, question_rows
 from cxsurvey.tabulation.results import FigureResult, Row
 from cxsurvey.tabulation.table_tests import table_tests
 
@@ -60,11 +59,8 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
     responses = scores.responses
     if isinstance(q, models.Date):
         return _date_banner(q, responses, period or "month")
-    cells = responses.cells(q.column)
-    arr = responses.text(q.column) if split_codes(list(q.options))[1] else None
-    group = np.full(responses.included, -1, dtype=np.int64)
-    for i, code in enumerate(q.options):
-        group[~cells.missing & code_isin(arr, cells.numbers, [code])] = i
+    idx = coded_index(responses, q.column, q)
+    group = np.where(idx < len(q.options), idx, -1)  # not-applicable codes: no group
     return Banner(list(q.options.values()), group, warning=banner_outside(by, q, group, responses))
 
 
@@ -197,10 +193,10 @@ def _desc_key(row: Row) -> tuple[bool, float]:
 
 def _warnings(fig, data: QuestionRows, rows: list[Row], columns, options) -> list[str]:
     out = []
-    for column, (n, example) in data.invalid.items():
+    for column, (n, example, hint) in data.invalid.items():
         out.append(
             f"{n} response(s) in column {column!r} have codes that are not valid for "
-            f"{fig.question!r} (e.g. {shorten(example)}); excluded from the base"
+            f"{fig.question!r} (e.g. {shorten(example)}{hint}); excluded from the base"
         )
     small = []
     for col in columns:

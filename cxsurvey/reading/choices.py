@@ -1,0 +1,140 @@
+"""Match export cells to a question's declared options: by code, or by label.
+
+Qualtrics exports answers either as numeric codes ("use numeric values") or as
+the choice text ("use choice text"). A cell matches option *i* when it is the
+option's code (numbers compare as numbers, text codes exactly after trimming)
+or, when the cell is text, when it equals the option's label after
+``normalise_label``: case, surrounding whitespace and straight/curly quotes are
+ignored. The option's code is then its value (what a mean averages), so
+``{1: Never, 2: Rarely}`` is also the label-to-value mapping of a choice-text
+export. Labels that clash after normalisation are refused by ``validate``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cxsurvey.reading.cells import CellValues, split_codes, text_isin
+
+_QUOTES = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+}
+
+
+def normalise_label(text: str) -> str:
+    """A label as matching sees it: lower case, trimmed, curly quotes straight."""
+    for curly, straight in _QUOTES.items():
+        text = text.replace(curly, straight)
+    return text.strip().lower()
+
+
+def normalised_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``normalise_label`` of every cell, vectorised (nulls stay null)."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    out = pc.utf8_lower(arr)
+    for curly, straight in _QUOTES.items():
+        out = pc.replace_substring(out, curly, straight)
+    return pc.utf8_trim_whitespace(out)
+
+
+def is_text(arr: pa.Array | pa.ChunkedArray) -> bool:
+    return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+
+
+def choice_index(
+    arr: pa.Array | pa.ChunkedArray | None,
+    cells: CellValues,
+    codes: Sequence[Any],
+    labels: Sequence[str | None],
+) -> np.ndarray:
+    """Per cell, the index of the matching choice in ``codes``, or -1.
+
+    ``labels[i]`` is the label of ``codes[i]`` (None: match by code only).
+    Missing cells are -1. ``arr`` (the cells' text) may be None when every code
+    is numeric and no cell is text.
+    """
+    n = len(cells.numbers)
+    idx = np.full(n, -1, dtype=np.int64)
+    for i, code in enumerate(codes):
+        nums, texts = split_codes([code])
+        if nums:
+            hit = cells.numbers == nums[0]
+        elif arr is not None:
+            hit = text_isin(arr, texts)
+        else:
+            continue
+        idx[hit & (idx < 0) & ~cells.missing] = i
+    if arr is None or not is_text(arr) or not cells.non_numeric.any():
+        return idx
+    named = [(i, normalise_label(lab)) for i, lab in enumerate(labels) if lab is not None]
+    if not named:
+        return idx
+    where = pc.index_in(normalised_text(arr), value_set=pa.array([lab for _, lab in named]))
+    pos = np.asarray(pc.fill_null(where, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    owner = np.array([i for i, _ in named] + [-1], dtype=np.int64)
+    by_label = owner[pos]  # pos == -1 picks the trailing -1
+    fill = (idx < 0) & cells.non_numeric & (by_label >= 0)
+    idx[fill] = by_label[fill]
+    return idx
+
+
+def did_you_mean(value: Any, labels: Sequence[str | None]) -> str:
+    """ "; did you mean 'X'?" for a text value close to one of ``labels``, else ""."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    named = {normalise_label(lab): lab for lab in labels if lab is not None}
+    close = difflib.get_close_matches(normalise_label(value), list(named), n=1, cutoff=0.6)
+    return f"; did you mean {named[close[0]]!r}?" if close else ""
+
+
+def kind_mismatch(
+    column: str,
+    who: str,
+    answered: np.ndarray,
+    matched: np.ndarray,
+    cells: CellValues,
+    codes: Sequence[Any],
+    example: Any,
+) -> str | None:
+    """The message for a column of the other kind than the study expects, or None.
+
+    A study written with numeric codes run on a choice-text export (every answered
+    cell text, none matching an option label), or a study whose options are
+    declared by label only run on a numeric export (every answered cell a number,
+    none matching).
+    """
+    if not answered.any() or (matched & answered).any():
+        return None
+    nums, texts = split_codes(codes)
+    if nums and cells.non_numeric[answered].all():
+        return (
+            f"column {column!r} ({who}) holds choice text (e.g. {example!r}) where the "
+            "study declares numeric codes, and no cell matches an option label: the export "
+            'was made with "use choice text". Export with numeric values, or write each '
+            "option's label as the export spells it (e.g. "
+            f"{codes[0]!r}: {example!r}; case, surrounding spaces and quote style are ignored)"
+        )
+    if not nums and texts and not cells.non_numeric[answered].any():
+        return (
+            f"column {column!r} ({who}) holds numeric codes (e.g. {example!r}) where the "
+            "study declares its options by label only (a choice-text export). Export with "
+            "choice text, or declare the options as {code: label} "
+            f"(e.g. {example}: {texts[0]!r})"
+        )
+    return None
