@@ -7,8 +7,10 @@ message``; pydantic's error locations are mapped back to the YAML nodes.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import hashlib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -86,11 +88,37 @@ def parse_study(
     study, dropped, figure_index = _validate(data, pos, file, problems)
     if study is not None:
         problems += semantic_problems(study, pos, file, dropped, figure_index)
+    problems = [_name_yaml_word(p, text) for p in problems]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     if any(p.severity == "error" or strict for p in problems):
         raise StudyError(problems)
     digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
     return StudyFile(study, file, digest, problems, pos)
+
+
+_YAML_BOOL = re.compile(
+    r"YAML read this (code|label) as (True|False) \(an unquoted [^)]*\); quote it, e\.g\. \"\w+\""
+)
+
+
+def _name_yaml_word(problem: Problem, text: str) -> Problem:
+    """Name the word YAML took for a boolean (On, no, TRUE...) in a code or label
+    problem, read from the file at the problem's position."""
+    match = _YAML_BOOL.search(problem.message)
+    if match is None or problem.line is None or problem.column is None:
+        return problem
+    lines = text.splitlines()
+    source = lines[problem.line - 1][problem.column - 1 :] if problem.line <= len(lines) else ""
+    word = re.match(r"[A-Za-z]+", source)
+    if word is None:
+        return problem
+    what, value = match.groups()
+    message = problem.message.replace(
+        match.group(0),
+        f"YAML read the unquoted {word.group(0)} as {value}, not as a {what}; quote it: "
+        f'"{word.group(0)}"',
+    )
+    return dataclasses.replace(problem, message=message)
 
 
 def _validate(

@@ -22,14 +22,30 @@ from pydantic import (
     model_validator,
 )
 
-Code = StrictInt | StrictFloat | StrictStr
+def _yaml_bool(value: bool, what: str) -> ValueError:
+    words = "yes, on or true" if value else "no, off or false"
+    example = "Yes" if value else "No"
+    return ValueError(
+        f"YAML read this {what} as {value!r} (an unquoted {words}); quote it, e.g. "
+        f'"{example}"'
+    )
+
+
+def _code(value: Any) -> Any:
+    # YAML 1.1 reads unquoted Yes/No/On/Off/True/False as booleans, never a code.
+    if isinstance(value, bool):
+        raise _yaml_bool(value, "code")
+    return value
+
+
+Code = Annotated[StrictInt | StrictFloat | StrictStr, BeforeValidator(_code)]
 """An answer code as the export writes it: a number (1, 1.0) or a text code."""
 
 
 def _label(value: Any) -> Any:
     # YAML reads `1: Yes` as True; a label must be text, so ask for quotes.
     if isinstance(value, bool):
-        raise ValueError(f'YAML read this label as {value!r}; quote it, e.g. "Yes"')
+        raise _yaml_bool(value, "label")
     if isinstance(value, int | float):
         return str(value)
     return value
