@@ -21,26 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxsurvey.reading.cells import CellValues, split_codes, text_isin
-
-_QUOTES = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u201f": '"',
-    "\u2033": '"',
-}
-
-
-def normalise_label(text: str) -> str:
-    """A label as matching sees it: lower case, trimmed, curly quotes straight."""
-    for curly, straight in _QUOTES.items():
-        text = text.replace(curly, straight)
-    return text.strip().lower()
+from cxsurvey.reading.labels import QUOTES, normalise_label
 
 
 def normalised_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -48,7 +29,7 @@ def normalised_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
     out = pc.utf8_lower(arr)
-    for curly, straight in _QUOTES.items():
+    for curly, straight in QUOTES.items():
         out = pc.replace_substring(out, curly, straight)
     return pc.utf8_trim_whitespace(out)
 

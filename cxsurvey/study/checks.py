@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cxsurvey.errors import Problem
+from cxsurvey.reading.labels import normalise_label
 from cxsurvey.study import models
 from cxsurvey.study.variables import DerivedVariable, resolve_variable
 from cxsurvey.study.yamlpos import Positions, locate
@@ -129,6 +130,7 @@ def _check_scale(name: str, scale: models.Scale, report: _Report) -> None:
                 (*at, "reverse", j),
                 f"scale {name!r}: reverse item {col!r} is not in any group" + _nearest(col, items),
             )
+    _check_label_clash(f"scale {name!r}", scale.values, (*at, "values"), report)
     _check_bands(name, scale, values, report)
 
 
@@ -204,9 +206,7 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
     if not isinstance(q, models._Coded):
         return
     codes = {_code_key(c) for c in q.options}
-    labels = list(q.options.values())
-    if len(set(labels)) != len(labels):
-        report.add((*at, "options"), f"question {name!r}: two options share a label")
+    _check_label_clash(f"question {name!r}", q.options, (*at, "options"), report)
     members: dict[Any, str] = {}
     for net, net_codes in q.nets.items():
         same = [c for c, label in q.options.items() if label == net]
@@ -243,6 +243,26 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
                     f"question {name!r}: column for code {code!r}, which is not among the options",
                     key=True,
                 )
+
+
+def _check_label_clash(
+    who: str, options: dict[Any, str], at: tuple[Any, ...], report: _Report
+) -> None:
+    """Labels must stay distinct once case, surrounding spaces and quote style are
+    ignored: that is how a choice-text export's cells are matched to them."""
+    seen: dict[str, str] = {}
+    for code, label in options.items():
+        key = normalise_label(label)
+        if key in seen:
+            same = "share a label" if seen[key] == label else "have labels that differ"
+            extra = "" if seen[key] == label else " only in case, spaces or quotes"
+            report.add(
+                (*at, code),
+                f"{who}: options {seen[key]!r} and {label!r} {same}{extra}; a "
+                "choice-text export could not tell them apart",
+                key=True,
+            )
+        seen.setdefault(key, label)
 
 
 def _code_key(code: Any) -> Any:
@@ -337,6 +357,15 @@ def _check_figure(i: int, fig: models.Figure, study: models.Study, report: _Repo
             f"figure {fig.id!r}: stat {fig.stat!r} does not apply to "
             f"{var.kind} {fig.question!r}; use {' or '.join(var.stats)}",
         )
+    elif fig.stat == "mean" and isinstance(var.question, models._Coded):
+        text = [c for c in var.question.options if _numeric_codes([c]) is None]
+        if text:
+            report.add(
+                (*at, "stat"),
+                f"figure {fig.id!r}: stat 'mean' needs a number for every option of "
+                f"{fig.question!r}, but {text[0]!r} has none (options declared by label "
+                "only); declare them as {value: label}, e.g. {1: Poor, 2: Fair, 3: Good}",
+            )
     _check_show(i, fig, var, report)
 
 

@@ -22,12 +22,12 @@ from pydantic import (
     model_validator,
 )
 
+
 def _yaml_bool(value: bool, what: str) -> ValueError:
     words = "yes, on or true" if value else "no, off or false"
     example = "Yes" if value else "No"
     return ValueError(
-        f"YAML read this {what} as {value!r} (an unquoted {words}); quote it, e.g. "
-        f'"{example}"'
+        f'YAML read this {what} as {value!r} (an unquoted {words}); quote it, e.g. "{example}"'
     )
 
 
@@ -184,8 +184,34 @@ class _Question(Model):
     text: StrictStr | None = None
 
 
+def _options_by_label(value: Any) -> Any:
+    """``options: [Yes, No]`` (a choice-text export) is ``{Yes: Yes, No: No}``:
+    each label is its own code."""
+    if not isinstance(value, list):
+        return value
+    out: dict[Any, Any] = {}
+    for item in value:
+        if isinstance(item, bool):
+            raise _yaml_bool(item, "label")
+        label = str(item) if isinstance(item, int | float) else item
+        if label in out:
+            raise ValueError(f"label {label!r} is listed twice")
+        out[label] = label
+    return out
+
+
+_OptionMap = Annotated[dict[Code, Label], Field(min_length=1)]
+Options = Annotated[
+    _OptionMap,
+    BeforeValidator(
+        _options_by_label,
+        json_schema_input_type=_OptionMap | Annotated[list[Label], Field(min_length=1)],
+    ),
+]
+
+
 class _Coded(_Question):
-    options: dict[Code, Label] = Field(min_length=1)
+    options: Options
     nets: dict[Label, Annotated[list[Code], Field(min_length=1)]] = {}
     not_applicable: list[Code] = []
 
