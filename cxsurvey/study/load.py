@@ -101,22 +101,32 @@ _YAML_BOOL = re.compile(
 )
 
 
+_BOOL_WORDS = {
+    "True": r"yes|Yes|YES|on|On|ON|true|True|TRUE",
+    "False": r"no|No|NO|off|Off|OFF|false|False|FALSE",
+}
+
+
 def _name_yaml_word(problem: Problem, text: str) -> Problem:
     """Name the word YAML took for a boolean (On, no, TRUE...) in a code or label
-    problem, read from the file at the problem's position."""
+    problem: the first such unquoted word from the problem's position on (the
+    position is the item's, or its list's when the list was checked as a whole)."""
     match = _YAML_BOOL.search(problem.message)
     if match is None or problem.line is None or problem.column is None:
         return problem
-    lines = text.splitlines()
-    source = lines[problem.line - 1][problem.column - 1 :] if problem.line <= len(lines) else ""
-    word = re.match(r"[A-Za-z]+", source)
+    what, value = match.groups()
+    lines = text.splitlines()[problem.line - 1 : problem.line + 20]
+    if not lines:
+        return problem
+    lines[0] = lines[0][problem.column - 1 :]
+    pattern = rf"(?<![\w\"'])({_BOOL_WORDS[value]})(?![\w\"'])"
+    word = re.search(pattern, "\n".join(line.split("#")[0] for line in lines))
     if word is None:
         return problem
-    what, value = match.groups()
     message = problem.message.replace(
         match.group(0),
-        f"YAML read the unquoted {word.group(0)} as {value}, not as a {what}; quote it: "
-        f'"{word.group(0)}"',
+        f"YAML read the unquoted {word.group(1)} as {value}, not as a {what}; quote it: "
+        f'"{word.group(1)}"',
     )
     return dataclasses.replace(problem, message=message)
 
