@@ -229,7 +229,10 @@ def test_a_split_column_of_foreign_values_is_refused(tmp_path):
 def test_check_names_unmatched_labels_with_a_suggestion(tmp_path):
     export, path = _write(tmp_path)
     out = CliRunner().invoke(app, ["check", str(export), "--study", str(path)]).stdout
-    assert "column 'sat' (sat): 1 response(s) have codes outside the options; did you mean " in out
+    assert (
+        "column 'sat' (sat): 1 response(s) have codes outside the options ('Satisfed' (1x); "
+        "e.g. respondent r6 (data row 6)); did you mean 'Satisfied'?; figures exclude them"
+    ) in out
     assert "column 't1' (tf): 1 response(s) are not a multi-select value (e.g. 'Maybe'" in out
     assert "column 'allergy' (allergy): 1 response(s) hold codes that are not options" in out
 

@@ -300,7 +300,7 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
     for item, column in columns:
         path = (*key, "columns", item) if item is not None else (*key, "column")
         try:
-            invalid, what = _invalid(responses, column, q, name)
+            invalid, what, hint = _invalid(responses, column, q, name)
         except DataError as exc:
             msg = str(exc).removeprefix(f"{responses.export.path}: ")
             out.append(_at(study_file, path, "error", msg))
@@ -308,7 +308,8 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
         if invalid.any():
             msg = (
                 f"column {column!r} ({name}): {int(invalid.sum())} response(s) {what} "
-                f"({_examples(responses, column, invalid)}); figures exclude them from the base"
+                f"({_examples(responses, column, invalid)}){hint}; figures exclude them from "
+                "the base"
             )
             out.append(_at(study_file, path, "warning", msg))
         if _nobody_answered(responses, column, q):
@@ -323,28 +324,28 @@ def _nobody_answered(responses: Responses, column: str, q: Any) -> bool:
     return bool(responses.cells(column).missing.all())
 
 
-def _invalid(responses: Responses, column: str, q: Any, name: str) -> tuple[np.ndarray, str]:
+def _invalid(responses: Responses, column: str, q: Any, name: str) -> tuple[np.ndarray, str, str]:
     """Answered cells that are not valid for the question, and how to say so.
     Raises DataError when the column is of the other kind (labels vs codes)."""
     if isinstance(q, models.Multi):  # one delimited cell
         _, _, invalid, bad = responses.memo(*delimited_task(responses, q))
         hint = invalid[column][2] if column in invalid else ""
-        return bad, f"hold codes that are not options{hint}"
+        return bad, "hold codes that are not options", hint
     cells = responses.cells(column)
     answered = ~cells.missing
     if isinstance(q, models.Nps):
         x = cells.numbers
         ok = (x >= 0) & (x <= 10) & (x == np.round(x))
-        return answered & ~ok, "are not whole numbers 0-10"
+        return answered & ~ok, "are not whole numbers 0-10", ""
     if isinstance(q, models.Numeric):
         ok = ~np.isnan(cells.numbers)
         if q.range is not None:
             ok &= (cells.numbers >= q.range[0]) & (cells.numbers <= q.range[1])
-            return answered & ~ok, f"are not numbers within {q.range[0]}-{q.range[1]}"
-        return answered & ~ok, "are not numbers"
+            return answered & ~ok, f"are not numbers within {q.range[0]}-{q.range[1]}", ""
+        return answered & ~ok, "are not numbers", ""
     idx = coded_index(responses, column, q)
     invalid, _, hint = invalid_cells(responses, column, q, name, idx)
-    return invalid, f"have codes outside the options{hint}"
+    return invalid, "have codes outside the options", hint
 
 
 def _segments(study_file: StudyFile, responses: Responses) -> list[Problem]:
