@@ -262,3 +262,78 @@ def test_labels_that_clash_are_validation_errors(options, message):
     with pytest.raises(StudyError) as err:
         parse_study(text, "s.yaml")
     assert message in str(err.value)
+
+
+WORDED = {
+    "id": ["r1", "r2", "r3", "r4"],
+    "Q1": ["1", "2", "1", ""],
+    "Q2_1": ["3", "2", "1", "3"],
+    "Q2_2": ["1", "", "2", "3"],
+    "Q3": ["1,2", "2", "", "1"],
+}
+HEADER_TEXT = {
+    "id": "Response ID",
+    "Q1": "Would you  recommend us to a friend?",
+    "Q2_1": "How good is each of these? - Speed",
+    "Q2_2": "How good is each of these? - Quality",
+    "Q3": "Which channels do you use? - Selected Choice",
+}
+WORDED_STUDY = """\
+version: 1
+study: Worded
+source: {id: id}
+questions:
+  rec: {type: single, column: Q1, options: {1: "Yes", 2: "No"}}
+  good:
+    type: grid
+    columns: [Q2_1, Q2_2]
+    options: {1: Poor, 2: Fair, 3: Good}
+    nets: {Fair or good: [2, 3]}
+  channels: {type: multi, column: Q3, options: {1: Email, 2: Phone}}
+figures:
+  - {id: rec, question: rec}
+  - {id: good, question: good, show: Fair or good}
+  - {id: good_mean, question: good, stat: mean, title: Quality ratings}
+  - {id: channels, question: channels}
+"""
+
+
+def test_question_wording_from_the_header_row(tmp_path):
+    cols = list(WORDED)
+    rows = [[WORDED[c][i] for c in cols] for i in range(4)]
+    export = tmp_path / "worded.csv"
+    export.write_text(render_export(cols, rows, "qualtrics", labels=HEADER_TEXT))
+    figs = {f.id: f for f in cxsurvey.figures(export, parse_study(WORDED_STUDY)).figures}
+    # No title and no text in the study: the export's question text (spaces collapsed).
+    assert figs["rec"].title == figs["rec"].wording == "Would you recommend us to a friend?"
+    assert figs["rec"].measure == "%"
+    good = figs["good"]
+    assert good.title == "How good is each of these?"
+    assert [r.label for r in good.rows] == ["Speed", "Quality"]  # items from the header
+    assert good.measure == "% Fair or good: Fair or Good"
+    assert _cell(good, "Speed") == (75.0, 3, 4)
+    assert _cell(good, "Quality") == (pytest.approx(200 / 3), 2, 3)
+    mean = figs["good_mean"]
+    assert mean.title == "Quality ratings" and mean.wording == "How good is each of these?"
+    assert mean.measure == "Mean (1 = Poor ... 3 = Good)"
+    assert figs["channels"].wording == "Which channels do you use?"
+    doc = cxsurvey.figures(export, parse_study(WORDED_STUDY)).to_dict()
+    assert doc["figures"][2]["wording"] == "How good is each of these?"
+    from cxsurvey.outputs.figures_out import figure_markdown
+
+    md = figure_markdown(mean)
+    assert "*Question: How good is each of these?*" in md
+    assert "*Values: Mean (1 = Poor ... 3 = Good).*" in md
+
+
+def test_a_study_text_wins_over_the_header_row(tmp_path):
+    cols = list(WORDED)
+    rows = [[WORDED[c][i] for c in cols] for i in range(4)]
+    export = tmp_path / "worded.csv"
+    export.write_text(render_export(cols, rows, "plain"))
+    study = WORDED_STUDY.replace("column: Q1,", 'column: Q1, text: "Recommend?",')
+    figs = {f.id: f for f in cxsurvey.figures(export, parse_study(study)).figures}
+    assert figs["rec"].title == figs["rec"].wording == "Recommend?"
+    # A plain CSV has no question text: the figure id, and grid items by column.
+    assert figs["good"].title == "good" and figs["good"].wording is None
+    assert [r.label for r in figs["good"].rows] == ["Q2_1", "Q2_2"]

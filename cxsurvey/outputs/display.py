@@ -102,9 +102,21 @@ def gap_tests(fig: FigureResult) -> list[str]:
     return [TEST_NAMES.get(t, t) for t in sorted(used)]
 
 
+def figure_words(fig: FigureResult) -> list[str]:
+    """The question as asked (when the title is not already it) and what the
+    values count (when more than a plain percent of the row's option)."""
+    words = []
+    if fig.wording and fig.wording != fig.title:
+        words.append(f"Question: {fig.wording}")
+    if fig.measure and fig.measure != "%":
+        words.append(f"Values: {fig.measure}")
+    return words
+
+
 def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
-    """The footnotes of a figure's table: filter, gap or letter legend, warnings."""
-    notes = []
+    """The footnotes of a figure's table: the question's wording and what the
+    values count, filter, gap or letter legend, warnings."""
+    notes = [f"{w}." if not w.endswith((".", "?", "!")) else w for w in figure_words(fig)]
     if fig.filter:
         notes.append(f"Filter: {fig.filter}.")
     if fig.by and len(fig.columns) == 3:

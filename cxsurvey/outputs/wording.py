@@ -9,8 +9,10 @@ from cxsurvey.tabulation.results import FigureResult
 
 
 def question_wording(fig: FigureResult, study: models.Study | None) -> str:
-    """The question's ``text`` (or the scale's label) as the study states it; empty
-    when the study gives none."""
+    """The question as asked: the figure's ``wording`` (the study's ``text``, else the
+    export's question text), else the scale's label; empty when neither exists."""
+    if fig.wording:
+        return fig.wording
     if study is None:
         return ""
     var = resolve_variable(fig.question, study)

@@ -234,9 +234,30 @@ class Multi(_Coded):
         return self
 
 
+def _columns_by_name(value: Any) -> Any:
+    """``columns: [Q7_1, Q7_2]``: the items are labelled from the export's
+    question-text row (``{Q7_1: Q7_1, ...}`` until then)."""
+    if not isinstance(value, list):
+        return value
+    if not all(isinstance(v, str) for v in value):
+        return value  # let the mapping type report it
+    if len(set(value)) != len(value):
+        raise ValueError("a column is listed twice")
+    return {v: v for v in value}
+
+
+_GridColumns = Annotated[dict[Label, Name], Field(min_length=1)]
+
+
 class Grid(_Coded):
     type: Literal["grid"]
-    columns: dict[Label, Name] = Field(min_length=1)
+    columns: Annotated[
+        _GridColumns,
+        BeforeValidator(
+            _columns_by_name,
+            json_schema_input_type=_GridColumns | Annotated[list[Name], Field(min_length=1)],
+        ),
+    ]
 
 
 class Bin(Model):

@@ -26,6 +26,7 @@ from cxsurvey.tabulation.pairwise import compare_columns
 from cxsurvey.tabulation.question_rows import QuestionRows, coded_index, question_rows
 from cxsurvey.tabulation.results import FigureResult, Row
 from cxsurvey.tabulation.table_tests import table_tests
+from cxsurvey.tabulation.wording import measure, question_wording
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,8 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     )
     if fig.sort == "desc":
         rows = sorted(rows, key=_desc_key)  # stable: ties keep their order
-    title = fig.title or getattr(var.question, "text", None) or fig.question
+    wording = question_wording(var, responses.export.labels)
+    title = fig.title or wording or fig.question
     return FigureResult(
         fig.id,
         title,
@@ -182,6 +184,8 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         interval=interval if stat != "mean" else (None if design.classic else "t"),
         design=None if design.classic else design.describe(),
         table_tests=tests,
+        wording=wording,
+        measure=measure(var, stat, fig.show),
     )
 
 

@@ -39,6 +39,7 @@ from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study import models
 from cxsurvey.study.checks import SHOW_KEYWORDS
 from cxsurvey.study.variables import DerivedVariable
+from cxsurvey.tabulation.wording import item_label
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,8 @@ def question_rows(var: DerivedVariable, stat: str, show: str, scores: ScoreResul
         return out
     if isinstance(q, models.Grid):
         for item, column in q.columns.items():
+            if item == column:  # `columns` given as a list: the export names the items
+                item = item_label(column, responses.export.labels) or item
             idx, values, base = _coded_cells(responses, column, q, var.name, out)
             if stat == "mean":
                 out.rows.append(MeanRow(item, np.where(base, values, np.nan)))

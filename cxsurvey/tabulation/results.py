@@ -178,12 +178,16 @@ class FigureResult:
     interval: str | None = "wilson"  # percent intervals' method; "t" for means
     design: str | None = None  # the design in words; None = simple random sampling
     table_tests: list[TableTest] = field(default_factory=list)  # e.g. Rao-Scott
+    wording: str | None = None  # the question as asked: the study's text or the export's
+    measure: str | None = None  # what the values count, e.g. "% High priority or Critical"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "question": self.question,
+            "wording": self.wording,
+            "measure": self.measure,
             "stat": self.stat,
             "by": self.by,
             "columns": self.columns,

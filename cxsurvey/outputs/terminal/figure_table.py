@@ -20,6 +20,7 @@ from cxsurvey.outputs.display import (
     display_gap,
     drivers_notes,
     export_line,
+    figure_words,
 )
 from cxsurvey.outputs.safe_text import visible
 from cxsurvey.outputs.terminal.console import plain
@@ -115,8 +116,10 @@ def figure_tables(fig: FigureResult, width: int = 80) -> list[tuple[Text, Table]
 def figure_view(fig: FigureResult, width: int = 80) -> list:
     """The figure's tables, then its notes (filter, tests, letter key, warnings)."""
     parts: list = []
-    for title, table in figure_tables(fig, width):
-        parts += [Text(""), title, table]
+    for i, (title, table) in enumerate(figure_tables(fig, width)):
+        # The question's wording and what the values count, under the first title.
+        words = [plain(w, "dim") for w in figure_words(fig)] if i == 0 else []
+        parts += [Text(""), title, *words, table]
     notes = _notes(fig)
     if notes:
         parts.append(plain("\n".join(notes), "dim"))
