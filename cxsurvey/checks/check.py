@@ -27,6 +27,7 @@ from cxsurvey.reading.choices import did_you_mean, kind_mismatch
 from cxsurvey.reading.columns import describe_ambiguous
 from cxsurvey.reading.export import closest_columns, export_layout, resolve_columns
 from cxsurvey.scoring import responses as _responses
+from cxsurvey.scoring.export_options import needs_export_options, with_export_options
 from cxsurvey.scoring.filters import filter_mask
 from cxsurvey.scoring.responses import (
     Responses,
@@ -62,6 +63,9 @@ def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
         if "source.include keeps none" not in str(exc):
             raise
         return [_at(study_file, ("source", "include"), "error", str(exc))]
+    if needs_export_options(study):
+        study_file = with_export_options(study_file, responses.export)
+        study = responses.study = study_file.study
     delimited = {
         q.column
         for q in study.questions.values()

@@ -46,6 +46,7 @@ class Export:
     sha256: str | None = None  # of the file's bytes, when it was hashed while loading
     notes: dict[str, str] = field(default_factory=dict)  # column -> how a tolerant rule matched it
     positions: dict[str, int] = field(default_factory=dict)  # study name -> export position
+    value_labels: dict[str, dict[float, str]] = field(default_factory=dict)  # .sav: code -> label
 
     @property
     def num_rows(self) -> int:

@@ -53,7 +53,7 @@ def read_sav(
     layout = replace(layout, columns=header)  # sniff reads no header from a .sav
     found = require_columns(p, layout, columns, optional, where)
     wanted = [header.names[i] for i in sorted(set(found.positions.values()))]
-    frame, _ = pyreadstat.read_sav(
+    frame, meta = pyreadstat.read_sav(
         str(p), usecols=wanted, apply_value_formats=False, user_missing=False
     )
     if len(frame) == 0:
@@ -69,6 +69,11 @@ def read_sav(
             else pa.array(col.astype("string"), from_pandas=True)
         )
     labels = {name: header.text(pos) for name, pos in found.positions.items()}
+    value_labels = {
+        name: {float(code): str(label) for code, label in given.items()}
+        for name, pos in found.positions.items()
+        if (given := meta.variable_value_labels.get(header.names[pos]))
+    }
     return Export(
         str(p),
         layout,
@@ -77,4 +82,5 @@ def read_sav(
         labels,
         notes=found.notes,
         positions=found.positions,
+        value_labels=value_labels,
     )

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from cxsurvey.errors import DataError
+from cxsurvey.scoring.export_options import needs_export_options, with_export_options
 from cxsurvey.scoring.responses import Responses, export_record, load_responses
 from cxsurvey.scoring.scales import ScaleScores, score_scale
 from cxsurvey.scoring.segments import NONE, SegmentSplit, median_split
@@ -109,7 +110,11 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
 
 def score(export: str | Path, study: StudyFile, fit_clusters: bool = False) -> ScoreResult:
     """Read ``export``, score every scale and split every segment of ``study``."""
-    return score_responses(load_responses(export, study.study), study, fit_clusters)
+    responses = load_responses(export, study.study)
+    if needs_export_options(study.study):
+        study = with_export_options(study, responses.export)
+        responses.study = study.study
+    return score_responses(responses, study, fit_clusters)
 
 
 def _clusters(name, seg, study, scales, responses, fit_clusters: bool) -> SegmentSplit:

@@ -220,7 +220,7 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
             )
         for j, code in enumerate(net_codes):
             key = _code_key(code)
-            if key not in codes:
+            if key not in codes and q.options:  # no options: the .sav's, checked at run
                 report.add(
                     (*at, "nets", net, j),
                     f"question {name!r}: net {net!r} names code {code!r}, which is not "
@@ -235,7 +235,7 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
                     "warning",
                 )
             members.setdefault(key, net)
-    if isinstance(q, models.Multi) and q.columns is not None:
+    if isinstance(q, models.Multi) and q.columns is not None and q.options:
         for code in q.columns:
             if _code_key(code) not in codes:
                 report.add(
@@ -409,6 +409,8 @@ def _check_show(i: int, fig: models.Figure, var: DerivedVariable, report: _Repor
             )
         return
     choices = list(var.options or []) + list(var.nets or [])
+    if isinstance(var.question, models._Coded) and not var.question.options:
+        return  # the export's value labels: checked once they are read
     if fig.show not in choices:
         report.add(
             ("figures", i, "show"),

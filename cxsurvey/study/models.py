@@ -211,7 +211,7 @@ Options = Annotated[
 
 
 class _Coded(_Question):
-    options: Options
+    options: Options = {}  # extension: omitted = the .sav export's value labels
     nets: dict[Label, Annotated[list[Code], Field(min_length=1)]] = {}
     not_applicable: list[Code] = []
 
