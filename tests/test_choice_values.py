@@ -337,3 +337,24 @@ def test_a_study_text_wins_over_the_header_row(tmp_path):
     # A plain CSV has no question text: the figure id, and grid items by column.
     assert figs["good"].title == "good" and figs["good"].wording is None
     assert [r.label for r in figs["good"].rows] == ["Q2_1", "Q2_2"]
+
+
+def test_a_one_cell_multi_of_the_other_kind_is_refused(tmp_path):
+    data = {**DATA, "allergy": ["Soy,Dairy", "Dairy", "Gluten", "", "Gluten,Dairy", "Dairy"]}
+    study = STUDY.replace(
+        'options: {1: "Soy, peanut, or tree nut allergies", 2: Dairy, 3: Gluten, 4: None of these}',
+        "options: {1: Peanuts, 2: Milk, 3: Wheat}",
+    )
+    export, _ = _write(tmp_path, data=data, study=study)
+    with pytest.raises(
+        DataError, match=r"column 'allergy' holds choice text \(e\.g\. 'Soy,Dairy'\)"
+    ):
+        cxsurvey.figures(export, parse_study(study), ["allergy"])
+
+
+def test_a_banner_of_the_other_kind_is_refused(tmp_path):
+    study = STUDY.replace("  - {id: sat, question: sat}", "  - {id: sat, question: sat, by: ch}")
+    study = study.replace("options: [Email, Phone, Chat]", "options: {1: E-mail, 2: Tel, 3: Web}")
+    export, _ = _write(tmp_path, study=study)
+    with pytest.raises(DataError, match=r"column 'ch' \(question 'ch'\) holds choice text"):
+        cxsurvey.figures(export, parse_study(study), ["sat"])

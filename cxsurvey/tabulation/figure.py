@@ -23,7 +23,12 @@ from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
 from cxsurvey.tabulation.figure_inputs import figure_weights, filter_keep
 from cxsurvey.tabulation.integrity import banner_outside, figure_columns, mean_over_minus_99
 from cxsurvey.tabulation.pairwise import compare_columns
-from cxsurvey.tabulation.question_rows import QuestionRows, coded_index, question_rows
+from cxsurvey.tabulation.question_rows import (
+    QuestionRows,
+    coded_index,
+    invalid_cells,
+    question_rows,
+)
 from cxsurvey.tabulation.results import FigureResult, Row
 from cxsurvey.tabulation.table_tests import table_tests
 from cxsurvey.tabulation.wording import measure, question_wording
@@ -61,6 +66,7 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
     if isinstance(q, models.Date):
         return _date_banner(q, responses, period or "month")
     idx = coded_index(responses, q.column, q)
+    invalid_cells(responses, q.column, q, by, idx)  # refuses a banner of the other kind
     group = np.where(idx < len(q.options), idx, -1)  # not-applicable codes: no group
     return Banner(list(q.options.values()), group, warning=banner_outside(by, q, group, responses))
 

@@ -415,8 +415,30 @@ def _delimited_selected(
     invalid = {}
     if bad.any():
         example = arr[int(np.argmax(bad))].as_py()
+        if not (rows.any(axis=1) & ~bad).any():
+            _refuse_other_kind(responses, q, numbers[real], example)
         invalid[q.column] = (int(bad.sum()), example, did_you_mean(example, labels))
     return selected, rows.any(axis=1) & ~bad, invalid, bad
+
+
+def _refuse_other_kind(responses: Responses, q: models.Multi, numbers, example) -> None:
+    """No cell of a one-cell multi decomposes: refuse a column of the other kind
+    (choice text where the options have numeric codes, or the reverse)."""
+    nums, texts = split_codes(list(q.options))
+    where = f"{responses.export.path}: column {q.column!r}"
+    if nums and np.isnan(numbers).all():
+        raise DataError(
+            f"{where} holds choice text (e.g. {example!r}) where the study declares numeric "
+            "codes, and no cell decomposes into the option labels: the export was made with "
+            '"use choice text". Export with numeric values, or write each option\'s label as '
+            "the export spells it (case, surrounding spaces and quote style are ignored)"
+        )
+    if not nums and texts and not np.isnan(numbers).any():
+        raise DataError(
+            f"{where} holds numeric codes (e.g. {example!r}) where the study declares its "
+            "options by label only (a choice-text export). Export with choice text, or "
+            "declare the options as {code: label}"
+        )
 
 
 def _decompose_cells(
