@@ -48,10 +48,11 @@ def choice_index(
 
     ``labels[i]`` is the label of ``codes[i]`` (None: match by code only).
     Missing cells are -1. ``arr`` (the cells' text) may be None when every code
-    is numeric and no cell is text.
+    is numeric and no cell is text. The result is a small integer type: it is
+    kept per column for the run.
     """
     n = len(cells.numbers)
-    idx = np.full(n, -1, dtype=np.int64)
+    idx = np.full(n, -1, dtype=np.int16 if len(codes) < 32_000 else np.int32)
     for i, code in enumerate(codes):
         nums, texts = split_codes([code])
         if nums:

@@ -67,7 +67,7 @@ def banner(by: str | None, scores: ScoreResult, period: str | None = None) -> Ba
         return _date_banner(q, responses, period or "month")
     idx = coded_index(responses, q.column, q)
     invalid_cells(responses, q.column, q, by, idx)  # refuses a banner of the other kind
-    group = np.where(idx < len(q.options), idx, -1)  # not-applicable codes: no group
+    group = np.where(idx < len(q.options), idx, -1).astype(np.int64)  # n/a codes: no group
     return Banner(list(q.options.values()), group, warning=banner_outside(by, q, group, responses))
 
 
