@@ -108,7 +108,7 @@ def figure_words(fig: FigureResult) -> list[str]:
     words = []
     if fig.wording and fig.wording != fig.title:
         words.append(f"Question: {fig.wording}")
-    if fig.measure and fig.measure != "%":
+    if fig.measure and fig.measure not in ("%", "Mean"):
         words.append(f"Values: {fig.measure}")
     return words
 
