@@ -140,3 +140,22 @@ def test_show_naming_a_label_the_sav_lacks_is_an_error(tmp_path):
     study = NO_OPTIONS.replace("show: both}", "show: Maybe}")
     with pytest.raises(StudyError, match="show 'Maybe' is not options"):
         cxsurvey.figures(sav, parse_study(study))
+
+
+def test_value_labels_of_a_sav_written_by_qualtrics():
+    """The real .sav in tests/fixtures/qualtrics/spss-sav codes Finished as 1 = False,
+    2 = True (not the CSV's 0/1): its value labels say so, and serve as options."""
+    from tests.conftest import REPO
+
+    sav = REPO / "tests" / "fixtures" / "qualtrics" / "spss-sav" / "export.sav"
+    study = parse_study(
+        "version: 1\nstudy: s\nsource: {id: ResponseId}\nquestions:\n"
+        "  finished: {type: single, column: Finished}\n"
+        "figures:\n  - {id: finished, question: finished}\n"
+    )
+    (fig,) = cxsurvey.figures(sav, study).figures
+    # pyreadstat reads Finished = 2 for all five responses (see the fixture's SOURCE.md).
+    assert [(r.label, r.cells["Total"].count, r.cells["Total"].base) for r in fig.rows] == [
+        ("False", 0, 5),
+        ("True", 5, 5),
+    ]
