@@ -172,3 +172,18 @@ def test_a_codes_study_whose_labels_differ_is_refused_on_the_csv():
         cxsurvey.figures(CSV, study, ["facilities"])
     assert "column 'Q5' (question 'facilities') holds choice text" in str(err.value)
     assert len(cxsurvey.figures(SAV, study, ["facilities"]).figures) == 1  # codes still fit
+
+
+def test_a_numeric_finished_filter_on_the_choice_text_csv_says_how_to_fix_it():
+    text = STUDY.read_text().replace(
+        "  id: ResponseId\n", "  id: ResponseId\n  include: [{column: Finished, in: [1]}]\n"
+    )
+    with pytest.raises(DataError) as err:
+        cxsurvey.figures(CSV, parse_study(text, "study.yaml"))
+    assert str(err.value).endswith(
+        "source.include keeps none of the 25 responses; check the filter codes against the "
+        "export; column 'Finished' holds True/False (a choice-text export), not 1/0: use "
+        'in: ["True"]'
+    )
+    fixed = text.replace("in: [1]", 'in: ["True"]')
+    assert cxsurvey.figures(CSV, parse_study(fixed, "study.yaml")).respondents["included"] == 25

@@ -120,3 +120,35 @@ def kind_mismatch(
             f"(e.g. {example}: {texts[0]!r})"
         )
     return None
+
+
+_BOOLEAN_CODES = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
+
+
+def filter_hint(table: Any, filters: Sequence[Any]) -> str:
+    """For a filter that keeps nobody: "; column 'Finished' holds True/False (a
+    choice-text export): use in: ["True"]" when numeric 1/0 codes meet a column
+    that writes True/False or Yes/No, else ""."""
+    for f in filters:
+        codes = f.in_ if f.in_ is not None else f.not_in
+        if not codes or f.column not in table.column_names:
+            continue
+        nums, _ = split_codes(codes)
+        if not nums or not set(nums) <= {0.0, 1.0}:
+            continue
+        arr = table.column(f.column)
+        if not is_text(arr):
+            continue
+        seen = pc.unique(normalised_text(arr)).drop_null().to_pylist()
+        words = [w for w in seen if w]
+        if words and all(w in _BOOLEAN_CODES for w in words):
+            spelled = {1.0: "True", 0.0: "False"}
+            if any(w in ("yes", "no") for w in words):
+                spelled = {1.0: "Yes", 0.0: "No"}
+            key = "in" if f.in_ is not None else "not_in"
+            wanted = ", ".join(f'"{spelled[n]}"' for n in nums)
+            return (
+                f"; column {f.column!r} holds {spelled[1.0]}/{spelled[0.0]} (a choice-text "
+                f"export), not 1/0: use {key}: [{wanted}]"
+            )
+    return ""

@@ -212,9 +212,12 @@ def load_responses(path: str | Path, study: Study) -> Responses:
     keep, quality = include_mask(export.table, study, id_column, effective_missing(study, export))
     rows = np.flatnonzero(keep)
     if len(rows) == 0:
+        from cxsurvey.reading.choices import filter_hint
+
         raise DataError(
             f"{export.path}: source.include keeps none of the {read} responses; "
             "check the filter codes against the export"
+            + filter_hint(export.table, study.source.include)
         )
     return Responses(study, export, read, id_column, rows, quality=quality)
 
