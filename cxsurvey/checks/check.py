@@ -40,12 +40,8 @@ from cxsurvey.scoring.run import score_responses
 from cxsurvey.scoring.scales import item_codes
 from cxsurvey.study import models
 from cxsurvey.study.load import StudyFile
-from cxsurvey.tabulation.question_rows import (
-    coded_index,
-    delimited_task,
-    invalid_cells,
-    split_task,
-)
+from cxsurvey.tabulation.coded import coded_index, invalid_cells
+from cxsurvey.tabulation.multi_select import delimited_task, split_task
 
 MIN_GROUP = 10
 EXAMPLES = 3

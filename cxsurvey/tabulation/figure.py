@@ -20,15 +20,11 @@ from cxsurvey.stats.intervals import DEFAULT_DESIGN_METHOD
 from cxsurvey.study import models
 from cxsurvey.study.variables import resolve_variable
 from cxsurvey.tabulation.cell_stats import ColumnSums, figure_rows
+from cxsurvey.tabulation.coded import coded_index, invalid_cells
 from cxsurvey.tabulation.figure_inputs import figure_weights, filter_keep
 from cxsurvey.tabulation.integrity import banner_outside, figure_columns, mean_over_minus_99
 from cxsurvey.tabulation.pairwise import compare_columns
-from cxsurvey.tabulation.question_rows import (
-    QuestionRows,
-    coded_index,
-    invalid_cells,
-    question_rows,
-)
+from cxsurvey.tabulation.question_rows import QuestionRows, question_rows
 from cxsurvey.tabulation.results import FigureResult, Row
 from cxsurvey.tabulation.table_tests import table_tests
 from cxsurvey.tabulation.wording import measure, question_wording

@@ -13,7 +13,7 @@ from cxsurvey.scoring.run import ScoreResult, score
 from cxsurvey.study.load import StudyFile
 from cxsurvey.study.models import Date, Figure, Multi, Text, question_columns
 from cxsurvey.tabulation.figure import Options, figure
-from cxsurvey.tabulation.question_rows import delimited_task
+from cxsurvey.tabulation.multi_select import delimited_task
 from cxsurvey.tabulation.results import FiguresResult
 
 
