@@ -128,6 +128,10 @@ def _name_yaml_word(problem: Problem, text: str) -> Problem:
         f"YAML read the unquoted {word.group(1)} as {value}, not as a {what}; quote it: "
         f'"{word.group(1)}"',
     )
+    joined = "\n".join(lines)
+    if word.start() == 0 and joined[word.end() :].lstrip(" ").startswith(":"):
+        # A mapping key: pydantic located it as [1] or [0] (True == 1); name it.
+        message = re.sub(r"\[[01]\](?=: YAML read)", f".{word.group(1)}", message, count=1)
     return dataclasses.replace(problem, message=message)
 
 
