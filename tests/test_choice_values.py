@@ -358,3 +358,24 @@ def test_a_banner_of_the_other_kind_is_refused(tmp_path):
     export, _ = _write(tmp_path, study=study)
     with pytest.raises(DataError, match=r"column 'ch' \(question 'ch'\) holds choice text"):
         cxsurvey.figures(export, parse_study(study), ["sat"])
+
+
+def test_split_multi_options_from_the_question_text_row(tmp_path):
+    """No options in the study: a Qualtrics CSV's question text names each option
+    ("Which channels? - Email"); the cells here are True/False."""
+    cols = ["id", "c1", "c2"]
+    rows = [["r1", "True", "False"], ["r2", "True", "True"], ["r3", "False", "False"]]
+    text = {"id": "Response ID", "c1": "Which channels? - Email", "c2": "Which channels? - Phone"}
+    export = tmp_path / "channels.csv"
+    export.write_text(render_export(cols, rows, "qualtrics", labels=text))
+    study = parse_study(
+        "version: 1\nstudy: s\nsource: {id: id}\nquestions:\n"
+        "  ch: {type: multi, columns: {1: c1, 2: c2}}\n"
+        "figures:\n  - {id: ch, question: ch}\n"
+    )
+    (fig,) = cxsurvey.figures(export, study).figures
+    assert fig.title == "Which channels?"
+    assert [(r.label, r.cells["Total"].count, r.cells["Total"].base) for r in fig.rows] == [
+        ("Email", 2, 3),
+        ("Phone", 1, 3),
+    ]

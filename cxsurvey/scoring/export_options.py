@@ -3,7 +3,8 @@
 A ``single`` or ``grid`` question without ``options`` takes its column's value
 labels (a grid: its items' labels, which must agree); a ``multi`` with one
 column per option takes, per column, the label of the value that marks it
-selected (1, or the option's code). The filled study is validated again, so a
+selected (1, or the option's code) or, in a Qualtrics CSV, the option part of
+the column's question text (``Question - Option``). The filled study is validated again, so a
 figure's ``show`` naming a label the .sav does not have is an error, never an
 empty row.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from cxsurvey.errors import DataError, StudyError
 from cxsurvey.reading.export import Export
+from cxsurvey.reading.question_text import item_label
 from cxsurvey.study import models
 from cxsurvey.study.checks import semantic_problems
 from cxsurvey.study.load import StudyFile
@@ -53,12 +55,15 @@ def _options(name: str, q: Any, export: Export) -> dict[Any, str]:
     if isinstance(q, models.Multi) and q.columns is not None:
         out: dict[Any, str] = {}
         for code, column in q.columns.items():
-            labels = _column_labels(name, column, export)
-            label = labels.get(1.0) or labels.get(_number(code))
+            labels = export.value_labels.get(column) or {}
+            label = (
+                labels.get(1.0) or labels.get(_number(code)) or item_label(column, export.labels)
+            )
             if label is None:
                 raise DataError(
                     f"{export.path}: question {name!r} declares no options and column "
-                    f"{column!r} has no value label for 1 (selected); declare options"
+                    f"{column!r} has neither a value label for 1 (selected) nor a question "
+                    "text ending in ' - <option>'; declare options: {code: label}"
                 )
             out[code] = label
         return out

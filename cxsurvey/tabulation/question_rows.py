@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from cxsurvey.reading.question_text import item_label
 from cxsurvey.scoring.responses import Responses
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study import models
@@ -28,7 +29,6 @@ from cxsurvey.tabulation.coded import (
     invalid_cells,
 )
 from cxsurvey.tabulation.multi_select import multi_selected
-from cxsurvey.tabulation.wording import item_label
 
 
 @dataclass(frozen=True)
