@@ -53,7 +53,10 @@ def test_every_key_of_every_model_is_in_the_reference():
     missing = sorted(
         f"{name}.{key}" for name, m in MODELS.items() for key in _keys(m) if key not in documented
     )
-    assert missing == [], f"keys missing from {REFERENCE.name}: {missing}"
+    assert missing == [], (
+        f"keys missing from docs/{REFERENCE.name}: {missing}; add a row `| key | type | "
+        "default | meaning | example |` to the table of its section"
+    )
 
 
 def test_every_question_type_has_its_keys_documented():
@@ -110,7 +113,10 @@ def test_every_schema_property_has_a_description():
             ref = prop.get("$ref", "").rpartition("/")[2]
             if "description" not in prop and "description" not in defs.get(ref, {}):
                 bare.append(f"{owner}.{key}")
-    assert bare == []
+    assert bare == [], (
+        f"schema properties without a description: {bare}; write a docstring on the line "
+        "after the field in cxsurvey/study/models.py, then regenerate configs/schema.json"
+    )
 
 
 def test_the_committed_schema_carries_the_descriptions():
