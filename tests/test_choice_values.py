@@ -379,3 +379,14 @@ def test_split_multi_options_from_the_question_text_row(tmp_path):
         ("Email", 2, 3),
         ("Phone", 1, 3),
     ]
+
+
+def test_a_huge_delimited_cell_is_invalid_not_a_crash(tmp_path):
+    huge = ",".join(["Dairy"] * 30_000 + ["Shellfish"])
+    data = {**DATA, "allergy": [huge, *DATA["allergy"][1:]]}
+    export, _ = _write(tmp_path, data=data)
+    figs = {f.id: f for f in cxsurvey.figures(export, parse_study(STUDY), ["allergy"]).figures}
+    # r1 (huge, ends in an unknown label) and r6 ("Shellfish") are invalid: base r2 r3 r5.
+    assert _cell(figs["allergy"], "Dairy") == (pytest.approx(200 / 3), 2, 3)
+    assert figs["allergy"].warnings[0].startswith("2 response(s) in column 'allergy'")
+    assert len(figs["allergy"].warnings[0]) < 300  # the example cell is cut short

@@ -76,6 +76,13 @@ def choice_index(
     return idx
 
 
+def shorten(value: Any, limit: int = 80) -> Any:
+    """An example cell for a message: long text cut to ``limit`` characters."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "\u2026"
+    return value
+
+
 def did_you_mean(value: Any, labels: Sequence[str | None]) -> str:
     """ "; did you mean 'X'?" for a text value close to one of ``labels``, else ""."""
     if not isinstance(value, str) or not value.strip():

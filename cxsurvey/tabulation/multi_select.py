@@ -9,7 +9,6 @@ The work is memoised per question, so several figures share it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +18,13 @@ import pyarrow.compute as pc
 
 from cxsurvey.errors import DataError
 from cxsurvey.reading.cells import blank_mask, number_isin, split_codes, text_isin, to_numbers
-from cxsurvey.reading.choices import did_you_mean, is_text, normalise_label, normalised_text
+from cxsurvey.reading.choices import (
+    did_you_mean,
+    is_text,
+    normalise_label,
+    normalised_text,
+    shorten,
+)
 from cxsurvey.scoring.responses import Responses
 from cxsurvey.study import models
 from cxsurvey.tabulation.coded import code_key, code_number
@@ -90,7 +95,9 @@ def _split_selected(
         wrong = ~cells.missing & ~sel & ~unsel
         if wrong.any():
             i = int(np.argmax(wrong))
-            example = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
+            example = shorten(
+                responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
+            )
             if not (sel | unsel).any():
                 raise DataError(
                     f"{responses.export.path}: column {column!r} (option {label or code!r}) "
@@ -172,7 +179,7 @@ def _delimited_selected(
     selected = {code_key(code): rows[:, i] & ~bad for i, code in enumerate(codes)}
     invalid = {}
     if bad.any():
-        example = arr[int(np.argmax(bad))].as_py()
+        example = shorten(arr[int(np.argmax(bad))].as_py())
         if not (rows.any(axis=1) & ~bad).any():
             _refuse_other_kind(responses, q, numbers[real], example)
         invalid[q.column] = (int(bad.sum()), example, did_you_mean(example, labels))
@@ -236,28 +243,43 @@ def _decompose_cells(
 def _decompose(
     cell: str, delimiter: str, lookup: dict[str, int], num_codes, voids, num_voids
 ) -> list[int] | None:
-    """Option indices a cell decomposes into (longest label first, backtracking),
-    or None when it does not decompose."""
-    pieces = cell.split(delimiter)
+    """Option indices a cell decomposes into, or None when it does not decompose.
 
-    @functools.cache
-    def rest(i: int) -> tuple[int, ...] | None:
-        if i == len(pieces):
-            return ()
+    Dynamic programming from the end of the cell: at each piece the longest label
+    that starts there and leaves a decomposable rest wins (longest first, with
+    backtracking). A label spans at most as many pieces as the longest label has
+    parts, so a cell of n pieces costs O(n x span), whatever its size.
+    """
+    pieces = cell.split(delimiter)
+    n = len(pieces)
+    span = max((key.count(delimiter) + 1 for key in lookup), default=1)
+    ok = [False] * (n + 1)
+    hit_at = [-1] * (n + 1)  # option chosen at piece i (-1: piece skipped)
+    next_at = [n] * (n + 1)
+    ok[n] = True
+    for i in range(n - 1, -1, -1):
         piece = normalise_label(pieces[i])
         if not piece or piece in voids or _as_number(piece) in num_voids:
-            return rest(i + 1)
-        for j in range(len(pieces), i, -1):
+            ok[i], next_at[i] = ok[i + 1], i + 1
+            continue
+        for j in range(min(n, i + span), i, -1):
+            if not ok[j]:
+                continue
             text = normalise_label(delimiter.join(pieces[i:j]))
             hit = lookup.get(text)
             if hit is None and j == i + 1:
                 hit = num_codes.get(_as_number(text))
-            if hit is not None and (tail := rest(j)) is not None:
-                return (hit, *tail)
+            if hit is not None:
+                ok[i], hit_at[i], next_at[i] = True, hit, j
+                break
+    if not ok[0]:
         return None
-
-    found = rest(0)
-    return None if found is None else list(dict.fromkeys(found))
+    found, i = [], 0
+    while i < n:
+        if hit_at[i] >= 0:
+            found.append(hit_at[i])
+        i = next_at[i]
+    return list(dict.fromkeys(found))
 
 
 def _as_number(text: str) -> float | None:
