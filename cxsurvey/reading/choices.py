@@ -34,6 +34,13 @@ def normalised_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.utf8_trim_whitespace(out)
 
 
+def normalised_labels(labels: Sequence[str]) -> list[str]:
+    """``normalised_text`` of a few labels, so that they compare with cells
+    normalised the same way (Python's and Arrow's lower-casing differ on a few
+    letters, such as the Turkish dotted I)."""
+    return normalised_text(pa.array(list(labels), pa.string())).to_pylist()
+
+
 def is_text(arr: pa.Array | pa.ChunkedArray) -> bool:
     return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
 
@@ -64,10 +71,11 @@ def choice_index(
         idx[hit & (idx < 0) & ~cells.missing] = i
     if arr is None or not is_text(arr) or not cells.non_numeric.any():
         return idx
-    named = [(i, normalise_label(lab)) for i, lab in enumerate(labels) if lab is not None]
+    named = [(i, lab) for i, lab in enumerate(labels) if lab is not None]
     if not named:
         return idx
-    where = pc.index_in(normalised_text(arr), value_set=pa.array([lab for _, lab in named]))
+    keys = normalised_text(pa.array([lab for _, lab in named], pa.string()))
+    where = pc.index_in(normalised_text(arr), value_set=keys)
     pos = np.asarray(pc.fill_null(where, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     owner = np.array([i for i, _ in named] + [-1], dtype=np.int64)
     by_label = owner[pos]  # pos == -1 picks the trailing -1

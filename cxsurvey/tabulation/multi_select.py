@@ -22,6 +22,7 @@ from cxsurvey.reading.choices import (
     did_you_mean,
     is_text,
     normalise_label,
+    normalised_labels,
     normalised_text,
     shorten,
 )
@@ -87,8 +88,7 @@ def _split_selected(
         unsel = cells.numbers == 0
         if cells.non_numeric.any():
             norm = normalised_text(responses.text(column))
-            yes = [*_TICKED, normalise_label(str(code))]
-            yes += [normalise_label(label)] if label is not None else []
+            yes = [*_TICKED, *normalised_labels([str(code), *([label] if label else [])])]
             ticked = _isin(norm, yes) & cells.non_numeric
             sel |= ticked
             unsel |= _isin(norm, list(_UNTICKED)) & cells.non_numeric & ~ticked
