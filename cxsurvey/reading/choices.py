@@ -29,8 +29,9 @@ def normalised_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
     out = pc.utf8_lower(arr)
-    for curly, straight in QUOTES.items():
-        out = pc.replace_substring(out, curly, straight)
+    for straight in ("'", '"'):
+        curly = "".join(c for c, s in QUOTES.items() if s == straight)
+        out = pc.replace_substring_regex(out, f"[{curly}]", straight)
     return pc.utf8_trim_whitespace(out)
 
 
@@ -75,8 +76,7 @@ def choice_index(
     if not named:
         return idx
     keys = normalised_text(pa.array([lab for _, lab in named], pa.string()))
-    where = pc.index_in(normalised_text(arr), value_set=keys)
-    pos = np.asarray(pc.fill_null(where, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    pos = _label_positions(arr, keys)
     owner = np.array([i for i, _ in named] + [-1], dtype=np.int64)
     by_label = owner[pos]  # pos == -1 picks the trailing -1
     fill = (idx < 0) & cells.non_numeric & (by_label >= 0)
@@ -89,6 +89,25 @@ def shorten(value: Any, limit: int = 80) -> Any:
     if isinstance(value, str) and len(value) > limit:
         return value[: limit - 1] + "\u2026"
     return value
+
+
+def _label_positions(arr: pa.Array | pa.ChunkedArray, keys: pa.Array) -> np.ndarray:
+    """Per cell, the position of its normalised text in ``keys``, or -1.
+
+    Normalises the distinct values only (answers repeat: a column of a million
+    cells holds a handful of labels), then maps them back to the cells."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    where = pc.index_in(normalised_text(encoded.dictionary), value_set=keys)
+    by_value = np.append(np.asarray(pc.fill_null(where, -1).to_numpy(zero_copy_only=False)), -1)
+    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+    return by_value[indices].astype(np.int64)
+
+
+def label_isin(arr: pa.Array | pa.ChunkedArray, keys: Sequence[str]) -> np.ndarray:
+    """Cells whose normalised text is one of ``keys`` (already normalised)."""
+    return _label_positions(arr, pa.array(list(keys), pa.string())) >= 0
 
 
 def did_you_mean(value: Any, labels: Sequence[str | None]) -> str:

@@ -21,9 +21,9 @@ from cxsurvey.reading.cells import blank_mask, number_isin, split_codes, text_is
 from cxsurvey.reading.choices import (
     did_you_mean,
     is_text,
+    label_isin,
     normalise_label,
     normalised_labels,
-    normalised_text,
     shorten,
 )
 from cxsurvey.scoring.responses import Responses
@@ -87,11 +87,11 @@ def _split_selected(
             sel |= cells.numbers == number
         unsel = cells.numbers == 0
         if cells.non_numeric.any():
-            norm = normalised_text(responses.text(column))
+            text = responses.text(column)
             yes = [*_TICKED, *normalised_labels([str(code), *([label] if label else [])])]
-            ticked = _isin(norm, yes) & cells.non_numeric
+            ticked = label_isin(text, yes) & cells.non_numeric
             sel |= ticked
-            unsel |= _isin(norm, list(_UNTICKED)) & cells.non_numeric & ~ticked
+            unsel |= label_isin(text, list(_UNTICKED)) & cells.non_numeric & ~ticked
         wrong = ~cells.missing & ~sel & ~unsel
         if wrong.any():
             i = int(np.argmax(wrong))
@@ -113,11 +113,6 @@ def _split_selected(
     for key in selected:
         selected[key] = selected[key] & ~bad
     return selected, answered & ~bad, invalid, bad
-
-
-def _isin(norm: pa.Array, values: list[str]) -> np.ndarray:
-    hit = pc.is_in(norm, value_set=pa.array(values, pa.string()))
-    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def delimited_task(responses: Responses, q: models.Multi) -> tuple[Any, Callable[[], Any]]:
