@@ -273,7 +273,7 @@ def _question(study_file, responses, name: str, q: Any) -> list[Problem]:
                 n, example, hint = invalid[column]
                 msg = (
                     f"column {column!r} ({name}): {n} response(s) are not a multi-select "
-                    f"value (e.g. {example!r}{hint}; selected: 1, True, Yes or the option's "
+                    f"value (e.g. {shorten(example)}{hint}; selected: 1, True, Yes or the option's "
                     "label; not selected: 0, False, No or blank); figures exclude them from "
                     "the base"
                 )

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxsurvey.errors import shorten
 from cxsurvey.reading.cells import CellValues, split_codes, text_isin
 from cxsurvey.reading.labels import QUOTES, normalise_label
 
@@ -84,13 +85,6 @@ def choice_index(
     return idx
 
 
-def shorten(value: Any, limit: int = 80) -> Any:
-    """An example cell for a message: long text cut to ``limit`` characters."""
-    if isinstance(value, str) and len(value) > limit:
-        return value[: limit - 1] + "\u2026"
-    return value
-
-
 def _label_positions(arr: pa.Array | pa.ChunkedArray, keys: pa.Array) -> np.ndarray:
     """Per cell, the position of its normalised text in ``keys``, or -1.
 
@@ -112,7 +106,7 @@ def label_isin(arr: pa.Array | pa.ChunkedArray, keys: Sequence[str]) -> np.ndarr
 
 def did_you_mean(value: Any, labels: Sequence[str | None]) -> str:
     """ "; did you mean 'X'?" for a text value close to one of ``labels``, else ""."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
         return ""
     named = {normalise_label(lab): lab for lab in labels if lab is not None}
     close = difflib.get_close_matches(normalise_label(value), list(named), n=1, cutoff=0.6)
@@ -140,18 +134,18 @@ def kind_mismatch(
     nums, texts = split_codes(codes)
     if nums and cells.non_numeric[answered].all():
         return (
-            f"column {column!r} ({who}) holds choice text (e.g. {example!r}) where the "
+            f"column {column!r} ({who}) holds choice text (e.g. {shorten(example)}) where the "
             "study declares numeric codes, and no cell matches an option label: the export "
             'was made with "use choice text". Export with numeric values, or write each '
             "option's label as the export spells it (e.g. "
-            f"{codes[0]!r}: {example!r}; case, surrounding spaces and quote style are ignored)"
+            f"{codes[0]!r}: {shorten(example)}; case, surrounding spaces and quote style are ignored)"
         )
     if not nums and texts and not cells.non_numeric[answered].any():
         return (
-            f"column {column!r} ({who}) holds numeric codes (e.g. {example!r}) where the "
+            f"column {column!r} ({who}) holds numeric codes (e.g. {shorten(example)}) where the "
             "study declares its options by label only (a choice-text export). Export with "
             "choice text, or declare the options as {code: label} "
-            f"(e.g. {example}: {texts[0]!r})"
+            f"(e.g. {shorten(example)}: {texts[0]!r})"
         )
     return None
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from cxsurvey.errors import DataError
 from cxsurvey.reading.cells import split_codes
-from cxsurvey.reading.choices import choice_index, did_you_mean, kind_mismatch, shorten
+from cxsurvey.reading.choices import choice_index, did_you_mean, kind_mismatch
 from cxsurvey.scoring.responses import Responses
 
 
@@ -67,7 +67,7 @@ def invalid_cells(
     if not invalid.any():
         return invalid, None, ""
     row = int(responses.row_numbers[int(np.argmax(invalid))])
-    example = shorten(responses.export.table.column(column)[row].as_py())
+    example = responses.export.table.column(column)[row].as_py()
     codes, labels, _ = coded_choices(q)
     message = kind_mismatch(
         column, f"question {name!r}", ~cells.missing, idx >= 0, cells, codes, example

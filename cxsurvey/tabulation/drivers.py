@@ -239,8 +239,8 @@ def _integrity(fig: models.Figure, scores: ScoreResult) -> list[str]:
 def _warnings(fig, invalid: dict, boot, n: int, small_base: int) -> list[str]:
     out = [
         f"{count} response(s) in column {column!r} have codes that are not valid "
-        f"(e.g. {shorten(example)}); treated as unanswered"
-        for column, (count, example) in invalid.items()
+        f"(e.g. {shorten(example)}{hint}); treated as unanswered"
+        for column, (count, example, hint) in invalid.items()
     ]
     if boot is not None and boot.dropped:
         out.append(

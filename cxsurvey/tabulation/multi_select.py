@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxsurvey.errors import DataError
+from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import blank_mask, number_isin, split_codes, text_isin, to_numbers
 from cxsurvey.reading.choices import (
     did_you_mean,
@@ -24,7 +24,6 @@ from cxsurvey.reading.choices import (
     label_isin,
     normalise_label,
     normalised_labels,
-    shorten,
 )
 from cxsurvey.scoring.responses import Responses
 from cxsurvey.study import models
@@ -95,13 +94,11 @@ def _split_selected(
         wrong = ~cells.missing & ~sel & ~unsel
         if wrong.any():
             i = int(np.argmax(wrong))
-            example = shorten(
-                responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
-            )
+            example = responses.export.table.column(column)[int(responses.row_numbers[i])].as_py()
             if not (sel | unsel).any():
                 raise DataError(
                     f"{responses.export.path}: column {column!r} (option {label or code!r}) "
-                    f"holds {example!r}, which is not a multi-select value: a selected cell "
+                    f"holds {shorten(example)}, which is not a multi-select value: a selected cell "
                     f"holds 1, True, Yes or the option's label {label!r}; an unselected one "
                     "0, False, No or nothing. Check that the column belongs to this option"
                 )
@@ -174,7 +171,7 @@ def _delimited_selected(
     selected = {code_key(code): rows[:, i] & ~bad for i, code in enumerate(codes)}
     invalid = {}
     if bad.any():
-        example = shorten(arr[int(np.argmax(bad))].as_py())
+        example = arr[int(np.argmax(bad))].as_py()
         if not (rows.any(axis=1) & ~bad).any():
             _refuse_other_kind(responses, q, numbers[real], example)
         invalid[q.column] = (int(bad.sum()), example, did_you_mean(example, labels))
@@ -188,14 +185,14 @@ def _refuse_other_kind(responses: Responses, q: models.Multi, numbers, example) 
     where = f"{responses.export.path}: column {q.column!r}"
     if nums and np.isnan(numbers).all():
         raise DataError(
-            f"{where} holds choice text (e.g. {example!r}) where the study declares numeric "
+            f"{where} holds choice text (e.g. {shorten(example)}) where the study declares numeric "
             "codes, and no cell decomposes into the option labels: the export was made with "
             '"use choice text". Export with numeric values, or write each option\'s label as '
             "the export spells it (case, surrounding spaces and quote style are ignored)"
         )
     if not nums and texts and not np.isnan(numbers).any():
         raise DataError(
-            f"{where} holds numeric codes (e.g. {example!r}) where the study declares its "
+            f"{where} holds numeric codes (e.g. {shorten(example)}) where the study declares its "
             "options by label only (a choice-text export). Export with choice text, or "
             "declare the options as {code: label}"
         )
