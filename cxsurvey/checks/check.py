@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from cxsurvey.errors import DataError, Problem
+from cxsurvey.errors import DataError, Problem, shorten
 from cxsurvey.reading.cells import split_codes
 from cxsurvey.reading.choices import did_you_mean, kind_mismatch
 from cxsurvey.reading.columns import describe_ambiguous

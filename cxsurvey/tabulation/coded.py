@@ -8,6 +8,7 @@ kind (choice text against numeric codes, or the reverse) is refused.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -83,7 +84,11 @@ def code_number(code: Any) -> float:
 
 
 def code_key(code: Any) -> Any:
+    """How codes are told apart: as exact decimal numbers when they are numbers
+    (1, 1.0 and "1" are one code), else as text. Exact, so two 17-digit codes that
+    one float64 cannot tell apart stay two codes."""
     try:
-        return float(code)
-    except (TypeError, ValueError):
+        value = Decimal(str(code).strip())
+    except InvalidOperation:
         return str(code)
+    return value.normalize() if value.is_finite() else str(code)
