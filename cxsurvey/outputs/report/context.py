@@ -152,8 +152,10 @@ def _methods(result: FiguresResult, missing, weight: str | None) -> list[str]:
         "Bases: respondents who answered the question; blank cells, missing codes "
         f"({missing_text}), not-applicable codes and invalid codes are excluded (invalid codes "
         "are counted in the figure's warnings). A multi-select question's base is everyone "
-        "who answered it: at least one option chosen when the answer is one cell, any option "
-        "column filled (0 = seen, not chosen) when each option has its own column.",
+        "who answered it: at least one option chosen when the answer is one cell (choice "
+        "text is matched to the option labels, longest first), any option column answered "
+        "when each option has its own column (1, True, Yes or the label = chosen; 0, False "
+        "or No = seen, not chosen; anything else is invalid).",
         "Percentages are 100 x count / base with 95% Wilson score intervals; NPS is % "
         "promoters (9-10) minus % detractors (0-6) with an adjusted-Wald interval; means are "
         "over the base.",
