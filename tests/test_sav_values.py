@@ -159,3 +159,34 @@ def test_value_labels_of_a_sav_written_by_qualtrics():
         ("False", 0, 5),
         ("True", 5, 5),
     ]
+
+
+def test_a_csv_written_finished_filter_on_a_qualtrics_sav_is_refused_not_inverted():
+    """`Finished in [1]` means finished in the CSV (1 = True) but unfinished in the .sav
+    Qualtrics writes (1 = False, 2 = True): run on the .sav it would keep only unfinished
+    responses (here: none of the five finished ones). It is refused, naming the coding; the
+    same filter written in the .sav's codes, with source.format: sav, keeps all five."""
+    from cxsurvey.errors import DataError
+    from tests.conftest import REPO
+
+    sav = REPO / "tests" / "fixtures" / "qualtrics" / "spss-sav" / "export.sav"
+    body = (
+        "questions:\n  finished: {type: single, column: Finished}\n"
+        "figures:\n  - {id: finished, question: finished}\n"
+    )
+    csv_study = parse_study(
+        "version: 1\nstudy: s\nsource:\n  id: ResponseId\n  include:\n"
+        "    - {column: Finished, in: [1]}\n" + body
+    )
+    with pytest.raises(DataError) as caught:
+        cxsurvey.figures(sav, csv_study)
+    assert str(caught.value) == (
+        f"{sav}: source.include[0] (Finished in [1]): in this .sav Finished is coded 1 = False, "
+        "2 = True (its value labels), so code 1 does not mean what it means in the CSV export; "
+        "write the .sav's codes (e.g. in: [2] for True) and set source.format: sav"
+    )
+    sav_study = parse_study(
+        "version: 1\nstudy: s\nsource:\n  format: sav\n  id: ResponseId\n  include:\n"
+        "    - {column: Finished, in: [2]}\n" + body
+    )
+    assert cxsurvey.figures(sav, sav_study).respondents["included"] == 5

@@ -205,6 +205,7 @@ def read_study_export(path: str | Path, study: Study) -> Export:
 def load_responses(path: str | Path, study: Study) -> Responses:
     """Read the export for ``study`` and keep the rows its ``source.include`` allows."""
     export = read_study_export(path, study)
+    _check_sav_flag_filters(export, study)
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
     read = export.num_rows
     from cxsurvey.scoring.quality import include_mask
@@ -220,6 +221,42 @@ def load_responses(path: str | Path, study: Study) -> Responses:
             + filter_hint(export.table, study.source.include)
         )
     return Responses(study, export, read, id_column, rows, quality=quality)
+
+
+_CSV_FLAG = {1.0: "true", 0.0: "false"}  # what 1 and 0 mean in a Qualtrics CSV's flag columns
+
+
+def _check_sav_flag_filters(export: Export, study: Study) -> None:
+    """Refuse a ``source.include`` code that means the opposite in this .sav.
+
+    Qualtrics writes ``Finished`` (and other true/false columns) to .sav as
+    1 = False, 2 = True, where its CSV has 1 = True, 0 = False: a study written for
+    the CSV (``Finished in [1]``) would keep only the unfinished responses. A study
+    that says ``source.format: sav`` is written for the .sav, and its codes are
+    taken as they are."""
+    if export.layout.kind != "sav" or study.source.format == "sav":
+        return
+    for i, f in enumerate(study.source.include):
+        labels = {
+            k: str(v).strip().lower() for k, v in export.value_labels.get(f.column, {}).items()
+        }
+        if set(labels.values()) != {"true", "false"}:
+            continue
+        codes = [c for c in (f.in_ or f.not_in or []) if isinstance(c, int | float)]
+        clash = [
+            c
+            for c in codes
+            if float(c) in _CSV_FLAG and labels.get(float(c)) not in (None, _CSV_FLAG[float(c)])
+        ]
+        if clash:
+            coding = ", ".join(f"{k:g} = {v.title()}" for k, v in sorted(labels.items()))
+            true = next(k for k, v in labels.items() if v == "true")
+            raise DataError(
+                f"{export.path}: source.include[{i}] ({f.column} {'in' if f.in_ is not None else 'not_in'} "
+                f"{codes}): in this .sav {f.column} is coded {coding} (its value labels), so code "
+                f"{clash[0]:g} does not mean what it means in the CSV export; write the .sav's codes "
+                f"(e.g. in: [{true:g}] for True) and set source.format: sav"
+            )
 
 
 def effective_missing(study: Study, export: Export | Layout) -> list[Any]:
