@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cxsurvey.codebook.classify import classify
+from cxsurvey.codebook.evidence import check_belongs
 from cxsurvey.codebook.grouping import Group, group_columns
 from cxsurvey.codebook.header import ExportHeader, read_export_header
 from cxsurvey.codebook.model import Codebook, Entry
@@ -41,6 +42,7 @@ def build_codebook(
     groups = group_columns(header, values.summaries, definition, skip)
     if definition is not None:
         warnings += _match_definition(header, groups, definition)
+        warnings += check_belongs(groups, definition, str(export))
     entries: list[Entry] = []
     for g in groups:
         dq = definition.questions.get(g.qid) if definition is not None and g.qid else None

@@ -1,0 +1,102 @@
+"""init/describe judge whether a survey definition belongs to the export, and check
+its structure: the evidence (question text, values) and the rule are in
+cxsurvey/codebook/evidence.py; the expected verdicts here are worked out by hand."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cxsurvey.cli import app
+from cxsurvey.codebook.build import build_codebook
+from cxsurvey.codebook.evidence import text_matches, words
+from tests.test_init_crafted import IDS, NAMES, QSF, ROWS, _write
+
+ROOT = Path(__file__).parent.parent
+QSFS = ROOT / "tests" / "fixtures" / "qsf"
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("export", "qsf", "count"),
+    [
+        # single_mc's five questions against many_types' QID2-QID6: other texts and codes
+        (QSFS / "single_mc" / "export_2016.csv", QSFS / "many_types" / "survey.qsf", "5 of 5"),
+        # the sample's QID5 grid and QID6 against single_mc's QID5/QID6 texts
+        (ROOT / "sample_data" / "cx_practitioner_sample.csv", QSFS / "single_mc" / "survey.qsf", "2 of 2"),
+    ],
+)  # fmt: skip
+def test_a_definition_of_another_survey_is_refused(tmp_path, export, qsf, count):
+    out = tmp_path / "w.yaml"
+    for args in (["init", str(export), "--qsf", str(qsf), "--out", str(out)],
+                 ["describe", str(export), "--qsf", str(qsf)]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert "belongs to another survey" in lines[0] and f"{count} questions" in lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("export_text", "definition", "agrees"),
+    [
+        ("How satisfied are you?", "How <b>satisfied</b> are you?", True),
+        ("how SATISFIED are   you", "How satisfied are you?", True),
+        ("Rate each statement - Fast", "Rate each statement", True),
+        ("Rate each statement-Fast", "Rate each statement", True),
+        ("This is a long question that was cut shor...-Item 1", "This is a long question that was cut short by the export", True),
+        ("Click to write the question text", "Which fruit do you like?", False),
+        ("CX maturity - Lead - Q5_1", "Click to write the question text", False),
+        ("Rate", "Rate each statement", False),  # too short to be a cut-off prefix
+    ],
+)  # fmt: skip
+def test_question_text_comparison(export_text, definition, agrees):
+    from cxsurvey.codebook.qsf import strip_html
+
+    assert text_matches(export_text, words(strip_html(definition))) is agrees
+
+
+def test_one_edited_question_is_a_warning_naming_it(tmp_path):
+    edited = copy.deepcopy(QSF)
+    edited["SurveyElements"][5]["Payload"]["QuestionText"] = "Did we solve your problem?"
+    path, qsf = _write(tmp_path)
+    qsf.write_text(json.dumps(edited), encoding="utf-8")
+    cb = build_codebook(path, qsf)
+    # judged: Q1, Q2, Q3, Q4, Q5 (loop), Q6, Q7 by their text; Q5 disagrees
+    (warning,) = [w for w in cb.warnings if "shares ids" in w]
+    assert "1 of 7 questions" in warning and "Q5 (QID5)" in warning and "question text" in warning
+    result = runner.invoke(app, ["init", str(path), "--qsf", str(qsf), "--out", str(tmp_path / "s.yaml")])  # fmt: skip
+    assert result.exit_code == 0 and "Q5 (QID5)" in result.output
+
+
+def _values_only(tmp_path, q1, q4, q5):
+    """No question-text row to compare: the values are the only evidence."""
+    rows = []
+    for row in ROWS:
+        row = list(row)
+        row[NAMES.index("Q1")] = q1 if row[NAMES.index("Q1")] not in ("", "-99") else row[4]
+        for name in ("Q4_1", "Q4_2", "Q4_3"):
+            i = NAMES.index(name)
+            row[i] = q4 if row[i] not in ("", "-99") else row[i]
+        i = NAMES.index("2_Q5")
+        row[i] = q5 if row[i] else row[i]
+        rows.append(row)
+    return _write(tmp_path, rows=rows, texts=[""] * len(NAMES), ids=IDS)
+
+
+def test_values_the_definition_does_not_list_are_evidence(tmp_path):
+    # judged by values: Q1 (codes 5 4 1 9), Q3 (0-10), Q4 (answers 1-4, -1), Q5 (1 2; two loops)
+    path, qsf = _values_only(tmp_path, q1="77", q4="2", q5="1")
+    cb = build_codebook(path, qsf)
+    (warning,) = [w for w in cb.warnings if "shares ids" in w]
+    assert "1 of 4 questions" in warning and "Q1 (QID1)" in warning and "values" in warning
+    path, qsf = _values_only(tmp_path, q1="77", q4="8", q5="6")
+    result = runner.invoke(app, ["describe", str(path), "--qsf", str(qsf)])
+    assert result.exit_code == 2
+    assert "3 of 4 questions it shares ids with" in result.output
+    assert "other values" in result.output
