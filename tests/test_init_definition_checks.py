@@ -100,3 +100,68 @@ def test_values_the_definition_does_not_list_are_evidence(tmp_path):
     assert result.exit_code == 2
     assert "3 of 4 questions it shares ids with" in result.output
     assert "other values" in result.output
+
+
+def _damage(payload_edit=None, elements_edit=None):
+    damaged = copy.deepcopy(QSF)
+    if payload_edit:
+        for element in damaged["SurveyElements"][1:]:
+            payload_edit(element["Payload"])
+    if elements_edit:
+        elements_edit(damaged["SurveyElements"])
+    return damaged
+
+
+def _q1(edit):
+    def apply(payload):
+        if payload["QuestionID"] == "QID1":
+            edit(payload)
+
+    return apply
+
+
+def _untyped(payload):
+    payload["QuestionType"] = 7
+    payload.pop("DataExportTag")
+
+
+@pytest.mark.parametrize(
+    ("damaged", "message"),
+    [
+        (_damage(_q1(lambda p: p.update(Choices=["Yes", "No"], RecodeValues="1,2"))),
+         "QID1: Choices 1 is text ('Yes'), not an object"),
+        (_damage(_q1(lambda p: p.update(RecodeValues="1,2"))),
+         "QID1: RecodeValues is text ('1,2'), not a mapping of ids to codes"),
+        (_damage(_untyped), "QID1: QuestionType is a number (7), not text"),
+        (_damage(_q1(lambda p: p.update(ChoiceOrder="1,2"))),
+         "QID1: ChoiceOrder is text ('1,2'), not a list of ids"),
+        (_damage(_q1(lambda p: p.update(Choices={"1": "Yes"}))),
+         "QID1: Choices 1 is text ('Yes'), not an object"),
+        (_damage(_q1(lambda p: p.update(RecodeValues={"1": {"x": 1}}))),
+         "QID1: RecodeValues 1 is an object, not a code"),
+        (_damage(elements_edit=lambda e: e.append("SQ")),
+         "SurveyElements entry 9 is text ('SQ'), not an object"),
+        (_damage(elements_edit=lambda e: e.append({"Element": "SQ", "Payload": [1]})),
+         "SurveyElements entry 9 (SQ): Payload is a list, not an object"),
+    ],
+)  # fmt: skip
+def test_a_damaged_definition_is_a_one_line_error_naming_the_element(tmp_path, damaged, message):
+    path, qsf = _write(tmp_path)
+    qsf.write_text(json.dumps(damaged), encoding="utf-8")
+    for args in (["describe", str(path), "--qsf", str(qsf)],
+                 ["init", str(path), "--qsf", str(qsf), "--out", str(tmp_path / "s.yaml")]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "not a valid survey definition" in lines[0], result.output
+        assert message in lines[0]
+    assert not (tmp_path / "s.yaml").exists()
+
+
+def test_the_real_definitions_pass_the_shape_check():
+    from cxsurvey.codebook.qsf_shape import shape_problem
+
+    for qsf in sorted(QSFS.glob("*/survey.qsf")):
+        assert (
+            shape_problem(json.loads(qsf.read_text(encoding="utf-8-sig"))["SurveyElements"]) is None
+        )
