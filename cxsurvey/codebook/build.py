@@ -62,7 +62,7 @@ def build_codebook(
         id_column=_find(header, _ID_NAMES, legacy="V1"),
         finished=_column_values(header, values, ("Finished",), "V10"),
         status=_column_values(header, values, ("Status",), "V7"),
-        missing=_missing(entries, header, values),
+        missing=_missing(entries, header, values, warnings),
         warnings=tuple(warnings),
     )
 
@@ -162,11 +162,36 @@ def _column_values(header, values: ExportValues, names, legacy):
     return col, tuple(summary.values)
 
 
-def _missing(entries: list[Entry], header: ExportHeader, values: ExportValues) -> tuple:
+def _missing(
+    entries: list[Entry], header: ExportHeader, values: ExportValues, warnings: list[str]
+) -> tuple:
+    """-99 when a question column holds it (Qualtrics: seen but unanswered), and a .sav's
+    user-missing codes of question columns unless another question labels the code as an
+    answer (then the warning names it: source.missing applies to every column)."""
     index = {n: i for i, n in enumerate(header.names)}
-    for e in entries:
-        if e.type in ("single", "multi", "grid", "numeric", "nps"):
-            for c in e.columns:
-                if c in index and values.summaries[index[c]].missing:
-                    return (-99,)
-    return ()
+    out: list = []
+    questions = [e for e in entries if e.type in ("single", "multi", "grid", "numeric", "nps")]
+    if any(c in index and values.summaries[index[c]].missing for e in questions for c in e.columns):
+        out.append(-99)
+    columns = [c for e in questions for c in e.columns]
+    declared = {code for c in columns for code in header.user_missing.get(c, ())}
+    answers = {
+        code: c
+        for c in columns
+        for code in header.value_labels.get(c, {})
+        if code not in header.user_missing.get(c, ())
+    }
+    clash = sorted((c for c in declared if c in answers), key=_code_order)
+    if clash:
+        warnings.append(
+            f"{header.path}: user-missing code(s) {', '.join(map(str, clash))} label an answer "
+            f"in another column ({', '.join(answers[c] for c in clash[:3])}); not drafted "
+            "as source.missing, which applies to every column: the reader still reads them "
+            "as missing where SPSS declares them so"
+        )
+    out += sorted((c for c in declared if c not in answers and c not in out), key=_code_order)
+    return tuple(out)
+
+
+def _code_order(code) -> tuple:
+    return (1, 0.0, code) if isinstance(code, str) else (0, float(code), "")

@@ -148,7 +148,8 @@ def _source(cb: Codebook) -> list[str]:
         lines += include
     if cb.missing:
         codes = ", ".join(scalar(c) for c in cb.missing)
-        lines.append(f"  missing: [{codes}]  # seen but unanswered")
+        why = "user-missing in the .sav" if cb.layout.startswith("SPSS") else "seen but unanswered"
+        lines.append(f"  missing: [{codes}]  # {why}")
     else:
         lines.append("  missing: []  # codes that mean 'not answered' in every column, e.g. -99")
     na = sorted({o.label for e in cb.entries for o in e.options if o.not_applicable})
