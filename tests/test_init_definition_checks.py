@@ -165,3 +165,15 @@ def test_the_real_definitions_pass_the_shape_check():
         assert (
             shape_problem(json.loads(qsf.read_text(encoding="utf-8-sig"))["SurveyElements"]) is None
         )
+
+
+def test_values_the_definition_does_not_list_are_a_warning_on_stderr(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][NAMES.index("Q1")] = "77"  # one of Q1's four answers: a minority, not refused
+    path, qsf = _write(tmp_path, rows=rows)
+    out = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["init", str(path), "--qsf", str(qsf), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (line,) = [x for x in result.stderr.splitlines() if "does not list" in x]
+    assert line.startswith("warning: ") and "1 question(s)" in line and "Q1 (77)" in line
+    assert "values in the export that the definition does not list: 77" in out.read_text()

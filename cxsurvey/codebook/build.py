@@ -49,6 +49,8 @@ def build_codebook(
         for entry in classify(g, dq, header.value_labels):
             entries.append(_with_answered(entry, g, header, values))
     entries = _unique_names(entries)
+    if definition is not None:
+        warnings += _unlisted_values(entries, definition.path)
     return Codebook(
         path=str(export),
         layout=header.layout.description,
@@ -115,6 +117,27 @@ def _match_definition(
             + "; they are classified from the data",
         ]
     return out
+
+
+UNLISTED = "values in the export that the definition does not list: "
+
+
+def _unlisted_values(entries: list[Entry], qsf: str) -> list[str]:
+    """One line naming each question whose values the definition does not list."""
+    found = [
+        (e.name, note[len(UNLISTED) :])
+        for e in entries
+        for note in e.notes
+        if note.startswith(UNLISTED)
+    ]
+    if not found:
+        return []
+    shown = "; ".join(f"{name} ({values})" for name, values in found[:8])
+    return [
+        f"{qsf}: {len(found)} question(s) hold values the definition does not list: {shown}"
+        + (" ..." if len(found) > 8 else "")
+        + "; figures count them in their warnings: label them or check the definition"
+    ]
 
 
 def _qid_order(qid: str) -> tuple[int, str]:
