@@ -188,7 +188,14 @@ def test_draft_of_current_export_validates_runs_and_keeps_key_order(tmp_path):
     }
     assert data["questions"]["Q1"]["not_applicable"] == [9]
     assert data["questions"]["Q5_loop1"]["options"] == {1: "Yes", 2: "No"}  # quoted, not booleans
-    assert list(data["questions"]["Q4"]) == ["text", "type", "columns", "options", "not_applicable"]
+    assert list(data["questions"]["Q4"]) == [
+        "text",
+        "type",
+        "columns",
+        "options",
+        "not_applicable",
+        "nets",
+    ]
     # embedded data with a few repeating values: a single question to use as a banner
     assert data["questions"]["region"] == {
         "text": "region text",
