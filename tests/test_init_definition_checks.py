@@ -177,3 +177,40 @@ def test_values_the_definition_does_not_list_are_a_warning_on_stderr(tmp_path):
     (line,) = [x for x in result.stderr.splitlines() if "does not list" in x]
     assert line.startswith("warning: ") and "1 question(s)" in line and "Q1 (77)" in line
     assert "values in the export that the definition does not list: 77" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("hello, this is not a deck\n", "not a survey export: one line of 2 column names and no responses"),
+        ("hello this is not a deck\n", "not a survey export: one line of text and no responses"),
+    ],
+)  # fmt: skip
+def test_a_file_that_is_not_an_export_says_so(tmp_path, content, message):
+    path = tmp_path / "notdeck.pptx"
+    path.write_text(content)
+    for args in (["describe", str(path)], ["init", str(path), "--out", str(tmp_path / "s.yaml")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert message in result.output and "header but no responses" not in result.output
+
+
+def test_a_qualtrics_export_without_responses_still_says_header_but_no_responses(tmp_path):
+    path, _ = _write(tmp_path, rows=[])
+    result = runner.invoke(app, ["describe", str(path)])
+    assert result.exit_code == 2 and "the export has a header but no responses" in result.output
+
+
+def test_describe_json_lists_metadata_only_with_all(tmp_path):
+    path, _ = _write(tmp_path)
+    plain = json.loads(runner.invoke(app, ["describe", str(path), "--format", "json"]).stdout)
+    every = json.loads(
+        runner.invoke(app, ["describe", str(path), "--format", "json", "--all"]).stdout
+    )
+    kinds = {e["name"]: e["type"] for e in every["entries"]}
+    hidden = {n for n, t in kinds.items() if t in ("metadata", "timing", "order", "derived")}
+    # Status, Finished, ResponseId, StartDate, Q4_DO (display order), Q_timer (timing)
+    assert len(hidden) == 6, hidden
+    assert [e["name"] for e in plain["entries"]] == [
+        e["name"] for e in every["entries"] if e["name"] not in hidden
+    ]

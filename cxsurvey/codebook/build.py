@@ -31,7 +31,7 @@ def build_codebook(
     definition = load_qsf(qsf) if qsf is not None else None
     values = read_values(header)
     if values.rows == 0:
-        raise DataError(f"{export}: the export has a header but no responses")
+        raise DataError(_no_responses(export, header))
     warnings: list[str] = []
     header, skip, dup = _unambiguous(header)
     if dup:
@@ -66,6 +66,19 @@ def build_codebook(
         status=_column_values(header, values, ("Status",), "V7"),
         missing=_missing(entries, header, values, warnings),
         warnings=tuple(warnings),
+    )
+
+
+def _no_responses(export: str | Path, header: ExportHeader) -> str:
+    """Why an export without responses is refused: a Qualtrics or SPSS file with only its
+    header, or a file that is not a survey export at all (one line of text)."""
+    if header.layout.is_qualtrics or header.kind in ("sav", "parquet"):
+        return f"{export}: the export has a header but no responses"
+    n = len(header.names)
+    what = "one line of text" if n == 1 else f"one line of {n} column names"
+    return (
+        f"{export}: not a survey export: {what} and no responses; give the responses "
+        "exported as CSV/TSV (a header row, then one row per response), .sav or Parquet"
     )
 
 
