@@ -91,12 +91,24 @@ ROWS = [
 ]  # fmt: skip
 
 
+def _text_of(name: str) -> str:
+    """The question-text header Qualtrics writes: the question text, `` - item`` for items."""
+    by_tag = {e["Payload"]["DataExportTag"]: e["Payload"] for e in QSF["SurveyElements"][1:]}
+    base = name.split("_", 1)[1] if name[0].isdigit() else name
+    tag, _, item = base.partition("_")
+    payload = by_tag.get(tag)
+    if payload is None:
+        return f"{name} text"
+    choice = payload.get("Choices", {}).get(item.split("_")[0], {}).get("Display", "")
+    return f"{payload['QuestionText']} - {choice}" if choice else payload["QuestionText"]
+
+
 def _write(tmp_path, rows=ROWS, names=NAMES, ids=IDS, texts=None):
     path = tmp_path / "export.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(names)
-        w.writerow(texts or [f"{n} text" for n in names])
+        w.writerow(texts or [_text_of(n) for n in names])
         w.writerow([json.dumps(i) for i in ids])
         w.writerows(rows)
     qsf = tmp_path / "survey.qsf"
@@ -176,7 +188,14 @@ def test_draft_of_current_export_validates_runs_and_keeps_key_order(tmp_path):
     }
     assert data["questions"]["Q1"]["not_applicable"] == [9]
     assert data["questions"]["Q5_loop1"]["options"] == {1: "Yes", 2: "No"}  # quoted, not booleans
-    assert list(data["questions"]["Q4"]) == ["text", "type", "columns", "options", "not_applicable"]
+    assert list(data["questions"]["Q4"]) == [
+        "text",
+        "type",
+        "columns",
+        "options",
+        "not_applicable",
+        "nets",
+    ]
     # embedded data with a few repeating values: a single question to use as a banner
     assert data["questions"]["region"] == {
         "text": "region text",

@@ -49,7 +49,13 @@ def describe(
     if fmt is None:
         fmt = DescribeFormat.table if sys.stdout.isatty() else DescribeFormat.json
     if fmt is DescribeFormat.json:
-        json.dump(cb.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        data = cb.to_dict()
+        if not all_columns:  # like the table: metadata, timing, display order with --all
+            keep = {id(e) for e in cb.questions}
+            data["entries"] = [
+                raw for e, raw in zip(cb.entries, data["entries"], strict=True) if id(e) in keep
+            ]
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return
     from cxsurvey.outputs.terminal.codebook_table import codebook_view

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from cxsurvey.codebook.classify import classify
+from cxsurvey.codebook.evidence import check_belongs
 from cxsurvey.codebook.grouping import Group, group_columns
 from cxsurvey.codebook.header import ExportHeader, read_export_header
 from cxsurvey.codebook.model import Codebook, Entry
@@ -30,7 +31,7 @@ def build_codebook(
     definition = load_qsf(qsf) if qsf is not None else None
     values = read_values(header)
     if values.rows == 0:
-        raise DataError(f"{export}: the export has a header but no responses")
+        raise DataError(_no_responses(export, header))
     warnings: list[str] = []
     header, skip, dup = _unambiguous(header)
     if dup:
@@ -41,12 +42,15 @@ def build_codebook(
     groups = group_columns(header, values.summaries, definition, skip)
     if definition is not None:
         warnings += _match_definition(header, groups, definition)
+        warnings += check_belongs(groups, definition, str(export))
     entries: list[Entry] = []
     for g in groups:
         dq = definition.questions.get(g.qid) if definition is not None and g.qid else None
         for entry in classify(g, dq, header.value_labels):
             entries.append(_with_answered(entry, g, header, values))
     entries = _unique_names(entries)
+    if definition is not None:
+        warnings += _unlisted_values(entries, definition.path)
     return Codebook(
         path=str(export),
         layout=header.layout.description,
@@ -60,8 +64,21 @@ def build_codebook(
         id_column=_find(header, _ID_NAMES, legacy="V1"),
         finished=_column_values(header, values, ("Finished",), "V10"),
         status=_column_values(header, values, ("Status",), "V7"),
-        missing=_missing(entries, header, values),
+        missing=_missing(entries, header, values, warnings),
         warnings=tuple(warnings),
+    )
+
+
+def _no_responses(export: str | Path, header: ExportHeader) -> str:
+    """Why an export without responses is refused: a Qualtrics or SPSS file with only its
+    header, or a file that is not a survey export at all (one line of text)."""
+    if header.layout.is_qualtrics or header.kind in ("sav", "parquet"):
+        return f"{export}: the export has a header but no responses"
+    n = len(header.names)
+    what = "one line of text" if n == 1 else f"one line of {n} column names"
+    return (
+        f"{export}: not a survey export: {what} and no responses; give the responses "
+        "exported as CSV/TSV (a header row, then one row per response), .sav or Parquet"
     )
 
 
@@ -115,6 +132,27 @@ def _match_definition(
     return out
 
 
+UNLISTED = "values in the export that the definition does not list: "
+
+
+def _unlisted_values(entries: list[Entry], qsf: str) -> list[str]:
+    """One line naming each question whose values the definition does not list."""
+    found = [
+        (e.name, note[len(UNLISTED) :])
+        for e in entries
+        for note in e.notes
+        if note.startswith(UNLISTED)
+    ]
+    if not found:
+        return []
+    shown = "; ".join(f"{name} ({values})" for name, values in found[:8])
+    return [
+        f"{qsf}: {len(found)} question(s) hold values the definition does not list: {shown}"
+        + (" ..." if len(found) > 8 else "")
+        + "; figures count them in their warnings: label them or check the definition"
+    ]
+
+
 def _qid_order(qid: str) -> tuple[int, str]:
     m = re.match(r"QID(\d+)", qid)
     return (int(m.group(1)) if m else 0, qid)
@@ -160,11 +198,36 @@ def _column_values(header, values: ExportValues, names, legacy):
     return col, tuple(summary.values)
 
 
-def _missing(entries: list[Entry], header: ExportHeader, values: ExportValues) -> tuple:
+def _missing(
+    entries: list[Entry], header: ExportHeader, values: ExportValues, warnings: list[str]
+) -> tuple:
+    """-99 when a question column holds it (Qualtrics: seen but unanswered), and a .sav's
+    user-missing codes of question columns unless another question labels the code as an
+    answer (then the warning names it: source.missing applies to every column)."""
     index = {n: i for i, n in enumerate(header.names)}
-    for e in entries:
-        if e.type in ("single", "multi", "grid", "numeric", "nps"):
-            for c in e.columns:
-                if c in index and values.summaries[index[c]].missing:
-                    return (-99,)
-    return ()
+    out: list = []
+    questions = [e for e in entries if e.type in ("single", "multi", "grid", "numeric", "nps")]
+    if any(c in index and values.summaries[index[c]].missing for e in questions for c in e.columns):
+        out.append(-99)
+    columns = [c for e in questions for c in e.columns]
+    declared = {code for c in columns for code in header.user_missing.get(c, ())}
+    answers = {
+        code: c
+        for c in columns
+        for code in header.value_labels.get(c, {})
+        if code not in header.user_missing.get(c, ())
+    }
+    clash = sorted((c for c in declared if c in answers), key=_code_order)
+    if clash:
+        warnings.append(
+            f"{header.path}: user-missing code(s) {', '.join(map(str, clash))} label an answer "
+            f"in another column ({', '.join(answers[c] for c in clash[:3])}); not drafted "
+            "as source.missing, which applies to every column: the reader still reads them "
+            "as missing where SPSS declares them so"
+        )
+    out += sorted((c for c in declared if c not in answers and c not in out), key=_code_order)
+    return tuple(out)
+
+
+def _code_order(code) -> tuple:
+    return (1, 0.0, code) if isinstance(code, str) else (0, float(code), "")

@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+from cxsurvey.codebook.grid_figures import grid_figures, top_two
 from cxsurvey.codebook.model import Codebook, Entry, Option
 from cxsurvey.errors import InternalError
 
@@ -98,7 +99,15 @@ def draft_study(cb: Codebook) -> str:
         out("  []  # no question the export holds can be tabulated yet; add figures here")
     for e in figures:
         title = _title(e)
-        out(f"  - {{id: {scalar(e.name)}, title: {quoted(title)}, question: {scalar(e.name)}}}")
+        if e.type != "grid":
+            out(f"  - {{id: {scalar(e.name)}, title: {quoted(title)}, question: {scalar(e.name)}}}")
+            continue
+        for fid, ftitle, show in grid_figures(e, title):
+            shown = f", show: {scalar(show)}" if show is not None else ""
+            out(
+                f"  - {{id: {scalar(fid)}, title: {quoted(ftitle)}, "
+                f"question: {scalar(e.name)}{shown}}}"
+            )
     lines += _banner_hint(questions)
     lines += _left_out(cb, questions)
     text = "\n".join(lines) + "\n"
@@ -148,7 +157,8 @@ def _source(cb: Codebook) -> list[str]:
         lines += include
     if cb.missing:
         codes = ", ".join(scalar(c) for c in cb.missing)
-        lines.append(f"  missing: [{codes}]  # seen but unanswered")
+        why = "user-missing in the .sav" if cb.layout.startswith("SPSS") else "seen but unanswered"
+        lines.append(f"  missing: [{codes}]  # {why}")
     else:
         lines.append("  missing: []  # codes that mean 'not answered' in every column, e.g. -99")
     na = sorted({o.label for e in cb.entries for o in e.options if o.not_applicable})
@@ -198,6 +208,18 @@ def _question(e: Entry) -> list[str]:
         if na and e.type != "multi":
             codes = ", ".join(scalar(o.code) for o in na)
             lines.append(f"    not_applicable: [{codes}]  # left out of the base")
+        net = top_two(e)
+        if net is not None:
+            codes = ", ".join(scalar(c) for c in net[1])
+            check = (
+                ": check them, the codes are unlabelled"
+                if e.options_from == "observed codes"
+                else ""
+            )
+            lines.append(
+                f"    nets:  # the two best points of the scale{check}; its figure shows it"
+            )
+            lines.append(f"      {scalar(net[0])}: [{codes}]")
     for col in e.other_text:
         lines.append(f"    # other-specify text: {comment(col)}")
     for note in e.notes:
@@ -224,11 +246,26 @@ def _unique_labels(options: tuple[Option, ...]) -> list[Option]:
 def _unique_items(items: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     seen: set[str] = set()
     out = []
-    for label, col in items:
+    for label, col in _without_column_names(items):
         label = label or col
         if label in seen:
             label = f"{label} ({col})"
         seen.add(label)
+        out.append((label, col))
+    return out
+
+
+def _without_column_names(items: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """``Lead - Q5_1`` (a header text ending in its own column name) as ``Lead 1``:
+    the group, numbered within it; ``Lead`` alone when it is the group's only item."""
+    heads = [label[: -len(col)].rstrip(" -") if label.endswith(" - " + col) else None
+             for label, col in items]  # fmt: skip
+    count = {h: heads.count(h) for h in heads if h}
+    out, k = [], dict.fromkeys(count, 0)
+    for (label, col), head in zip(items, heads, strict=True):
+        if head:
+            k[head] += 1
+            label = head if count[head] == 1 else f"{head} {k[head]}"
         out.append((label, col))
     return out
 

@@ -54,6 +54,8 @@ class ExportHeader:
     texts: list[str]  # question text per column ("" when the layout has none)
     import_ids: list[ImportId | None]  # None for legacy/plain layouts
     value_labels: dict[str, dict[object, str]] = field(default_factory=dict)  # .sav only
+    # .sav user-missing codes per column (their labels are not in value_labels)
+    user_missing: dict[str, tuple] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -93,14 +95,22 @@ def read_export_header(path: str | Path, fmt: str = "auto", encoding: str = "aut
             replace(split_import_id(raw, choice or None), ref=cols.import_id(i)) if raw else None
             for i, (raw, choice) in enumerate(zip(cols.import_ids, cols.choice_ids, strict=True))
         ]
-    value_labels = {}
+    value_labels: dict[str, dict[object, str]] = {}
+    user_missing: dict[str, tuple] = {}
     if layout.kind == "sav":
         from cxsurvey.reading.sav import sav_metadata
 
+        meta = sav_metadata(p)
         value_labels = {
             name: {_sav_code(code): str(label) for code, label in mapping.items()}
-            for name, mapping in (sav_metadata(p).variable_value_labels or {}).items()
+            for name, mapping in (meta.variable_value_labels or {}).items()
         }
+        user_missing = _user_missing(meta, value_labels)
+        for name, codes in user_missing.items():
+            if name in value_labels:
+                value_labels[name] = {
+                    c: lab for c, lab in value_labels[name].items() if c not in codes
+                }
     return ExportHeader(
         str(p),
         layout,
@@ -108,7 +118,36 @@ def read_export_header(path: str | Path, fmt: str = "auto", encoding: str = "aut
         [strip_html(t) for t in cols.texts],  # legacy header texts can hold markup
         ids,
         value_labels,
+        user_missing,
     )
+
+
+_MAX_RANGE = 20  # a user-missing range of at most this many whole numbers is listed code by code
+
+
+def _user_missing(meta, value_labels: dict[str, dict[object, str]]) -> dict[str, tuple]:
+    """SPSS user-missing codes per column: discrete values, the labelled codes inside a
+    range, and every whole number of a range spanning at most 20 of them."""
+    out: dict[str, tuple] = {}
+    for name, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        codes: list = []
+        for r in ranges or ():
+            lo, hi = _sav_code(r.get("lo")), _sav_code(r.get("hi"))
+            if lo == hi:
+                codes.append(lo)
+                continue
+            if not all(isinstance(x, int | float) for x in (lo, hi)):
+                continue
+            codes += [
+                c
+                for c in value_labels.get(name, {})
+                if isinstance(c, int | float) and lo <= c <= hi
+            ]
+            if isinstance(lo, int) and isinstance(hi, int) and hi - lo < _MAX_RANGE:
+                codes += list(range(lo, hi + 1))
+        if codes:
+            out[name] = tuple(dict.fromkeys(codes))
+    return out
 
 
 def split_import_id(raw: str, choice: str | None = None) -> ImportId:

@@ -91,6 +91,14 @@ def load_qsf(path: str | Path) -> SurveyDefinition:
             f"{p}: not a Qualtrics survey definition (no SurveyElements); export it "
             "from Survey > Tools > Import/Export > Export Survey"
         )
+    from cxsurvey.codebook.qsf_shape import shape_problem
+
+    problem = shape_problem(elements)
+    if problem:
+        raise DataError(
+            f"{p}: not a valid survey definition: {problem}; export it again from "
+            "Survey > Tools > Import/Export > Export Survey"
+        )
     questions: dict[str, DefQuestion] = {}
     for element in elements:
         if not isinstance(element, dict) or element.get("Element") != "SQ":

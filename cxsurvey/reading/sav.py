@@ -17,10 +17,11 @@ from cxsurvey.reading.sniff import Layout
 
 
 def sav_metadata(p: Path):
-    """pyreadstat's metadata of a .sav file (names, labels, value labels); no data."""
+    """pyreadstat's metadata of a .sav file (names, labels, value labels, user-missing
+    ranges in ``missing_ranges``); no data."""
     pyreadstat = pyreadstat_for(p)
     try:
-        _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+        _, meta = pyreadstat.read_sav(str(p), metadataonly=True, user_missing=True)
     except Exception as exc:  # pyreadstat raises its own untyped errors
         raise DataError(f"{p}: cannot read the .sav file ({exc})") from None
     return meta
