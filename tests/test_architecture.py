@@ -57,3 +57,15 @@ def test_tabulation_imports_no_private_names_of_other_modules():
                     if a.name[0] == "_" and a.name[:2] != "__"
                 ]
     assert private == []
+
+
+def test_pipeline_stages_never_import_outputs_or_cli():
+    """Data flows one way: reading/study -> scoring -> tabulation -> outputs -> cli."""
+    stages = ("reading", "study", "scoring", "tabulation", "stats", "checks", "codebook", "sample")
+    wrong = []
+    for stage in stages:
+        for path in (PACKAGE / stage).rglob("*.py"):
+            for name in _imports(path):
+                if name.startswith(("cxsurvey.outputs", "cxsurvey.cli")):
+                    wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []
