@@ -134,12 +134,15 @@ def test_significance_marks_on_the_data_labels(feedback_sample, tmp_path):
     prs, doc = _deck(feedback_sample[0], "feedback", tmp_path)
     for fig in doc["figures"]:
         rows = {r["label"]: r["cells"] for r in fig["rows"]}
+        trend = any("change" in c for cells in rows.values() for c in cells.values())
+        stacked = not trend and (fig["question"].endswith(".band") or fig["stat"] == "nps")
         marked = 0
         for name, values in _expected(fig).items():
-            for cat in values:
+            for cat, value in values.items():
                 cell = rows[name][cat] if name in rows else rows[cat][name]
                 change = cell.get("change") or {}
-                marked += bool(cell.get("higher_than")) or bool(change.get("significant"))
+                mark = bool(cell.get("higher_than")) or bool(change.get("significant"))
+                marked += mark and (not stacked or value >= 9)  # room for letters from 9%
         frames = [sh for s in prs.slides for sh in s.shapes
                   if sh.has_chart and sh.name.split(":")[1] == fig["id"]]  # fmt: skip
         labels = [
@@ -149,8 +152,9 @@ def test_significance_marks_on_the_data_labels(feedback_sample, tmp_path):
             for p in series.points
             if p.data_label.has_text_frame
         ]
-        assert len(labels) == marked, fig["id"]
-        assert all(re.search(r"( [A-Z]+)?( [▲▼])?$", t) for t in labels)
+        with_marks = [t for t in labels if re.search(r" ([A-Z]+|[▲▼])$", t)]
+        assert len(with_marks) == marked, fig["id"]
+        assert all(re.fullmatch(r"[+-]?[\d.]+%?( [A-Z]+)?( [▲▼])?", t) for t in labels), labels
 
 
 def test_template_layouts_and_theme_are_used(tmp_path):
@@ -224,3 +228,52 @@ def test_key_driver_quadrant_is_a_native_scatter_of_the_json(tmp_path):
         assert [float(x.text) for x in xs] == pytest.approx([w[0] for w in want], rel=1e-12)
         assert [y for y, _ in got] == pytest.approx([w[1] for w in want], rel=1e-12)
         assert [label for _, label in got] == [w[2] for w in want]
+
+
+def _label(point) -> str | None:
+    """A point's own label read back from the chart XML: its text, or None when the
+    point's label is deleted (``c:dLbl/c:delete val=1``)."""
+    from pptx.oxml.ns import qn
+
+    dlbl = point.data_label._dLbl
+    if dlbl is None:
+        return "(series format)"
+    deleted = dlbl.find(qn("c:delete"))
+    if deleted is not None and deleted.get("val") in ("1", "true"):
+        return None
+    return point.data_label.text_frame.text if point.data_label.has_text_frame else "(format)"
+
+
+def test_stacked_labels_follow_the_png_rule(tmp_path):
+    """Segments under 5% are unlabelled (their label would overprint the category
+    name or hang past 100%), letters and * only from 9%, never on an empty segment."""
+    from cxsurvey.outputs.charts.draw import segment_label
+
+    prs, doc = _deck(SAMPLE_EXPORT, None, tmp_path)
+    stacked = [f for f in doc["figures"] if f["question"].endswith(".band")]
+    assert any(f["id"] == "culture_by_group" for f in stacked)
+    small = 0
+    for fig in stacked:
+        frame = next(sh for s in prs.slides for sh in s.shapes if sh.name == f"chart:{fig['id']}")
+        for series in frame.chart.plots[0].series:
+            for value, point in zip(series.values, series.points, strict=True):
+                got = _label(point)
+                if value is None or value < 5:
+                    small += 1
+                    assert got is None, (fig["id"], series.name, value, got)
+                    continue
+                assert got is not None and got.split()[0] == segment_label(value).split()[0]
+                assert "*" not in got or value >= 9
+    assert small  # the sample has 0% and 2% segments
+    culture = next(f for f in doc["figures"] if f["id"] == "culture_by_group")
+    zero = [c for r in culture["rows"] for c in r["cells"].values() if c["value"] == 0]
+    assert zero  # the "0% *" the QA saw: now unlabelled
+
+
+def test_segment_label_rule():
+    from cxsurvey.outputs.charts.draw import segment_label
+
+    assert segment_label(0.0, "*") == "" and segment_label(None) == ""
+    assert segment_label(4.99, "AB") == "" and segment_label(5.0, "AB") == "5%"
+    assert segment_label(8.6, "*") == "9%"  # shown as 9% but under 9: no room for the mark
+    assert segment_label(12.5, "*") == "13% *"

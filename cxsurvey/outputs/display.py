@@ -1,12 +1,39 @@
-"""Display rounding shared by the terminal, Markdown and report renderers.
+"""Display rounding shared by the terminal, Markdown, report, chart and slide renderers.
 
 Percentages and NPS show whole numbers, means two decimals; values are never
-rounded in JSON or CSV.
+rounded in JSON or CSV. Every displayed number goes through ``format_number``,
+which rounds half away from zero as SPSS and Excel show numbers (12.5% -> 13%,
+where Python's own formatting rounds half to even and shows 12%).
 """
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
 from cxsurvey.tabulation.results import Cell, FigureResult, Gap
+
+NOISE_DECIMALS = 9
+"""Binary floats are first rounded to this many decimals, so 0.285 (stored as
+0.28499999999999998) rounds as the 0.285 it stands for."""
+
+
+def round_half_up(value: float, decimals: int = 0) -> Decimal:
+    """``value`` rounded to ``decimals`` places, halves away from zero (12.5 -> 13,
+    -12.5 -> -13, 0.285 -> 0.29), after dropping float noise beyond 9 decimals."""
+    exact = Decimal(value).quantize(Decimal(1).scaleb(-NOISE_DECIMALS), ROUND_HALF_EVEN)
+    return exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
+def format_number(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """The one way a number is shown: rounded half up (``round_half_up``), with a
+    ``+`` for positive values when ``sign``; never a negative zero."""
+    if not math.isfinite(value):
+        return f"{value}"
+    rounded = round_half_up(value, decimals)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:+f}" if sign else f"{rounded:f}"
 
 
 def value_kind(stat: str, label: str) -> str:
@@ -18,16 +45,21 @@ def value_kind(stat: str, label: str) -> str:
 def display_value(value: float | None, kind: str) -> str:
     if value is None:
         return ""
-    if kind in DRIVER_UNITS:
-        return DRIVER_UNITS[kind].format(value)
-    if kind == "mean":
-        return f"{value:.2f}"
-    if kind == "nps":
-        return f"{value:+.0f}"
-    return f"{value:.0f}%"
+    decimals, sign, suffix = UNITS.get(kind, UNITS["percent"])
+    return format_number(value, decimals, sign) + suffix
 
 
-DRIVER_UNITS = {"r2": "{:.3f}", "share": "{:.1f}%", "share_ci": "{:.1f}%", "r": "{:+.2f}"}
+UNITS = {
+    "percent": (0, False, "%"),
+    "mean": (2, False, ""),
+    "nps": (0, True, ""),
+    "r2": (3, False, ""),
+    "share": (1, False, "%"),
+    "share_ci": (1, False, "%"),
+    "r": (2, True, ""),
+}
+"""Decimals, sign and suffix of each kind of value; the last four are key-driver
+cells (``Cell.unit``): shares of R², % of R², correlations."""
 """Display of key-driver cells (``Cell.unit``): shares of R², % of R², correlations.
 ``share_ci`` (the Shapley %) also shows its bootstrap interval, whole percents."""
 
@@ -49,7 +81,7 @@ def cell_marks(cell: Cell) -> str:
 def display_cell(cell: Cell, stat: str, label: str) -> str:
     text = display_value(cell.value, cell.unit or value_kind(stat, label))
     if cell.unit == "share_ci" and cell.ci is not None:
-        text += f" ({cell.ci[0]:.0f}-{cell.ci[1]:.0f})"
+        text += f" ({format_number(cell.ci[0])}-{format_number(cell.ci[1])})"
     marks = cell_marks(cell)
     return f"{text} {marks}" if marks else text
 
@@ -58,7 +90,7 @@ def display_gap(gap: Gap | None, stat: str, label: str) -> str:
     if gap is None or gap.points is None:
         return ""
     kind = value_kind(stat, label)
-    text = f"{gap.points:+.2f}" if kind == "mean" else f"{gap.points:+.0f}"
+    text = format_number(gap.points, 2 if kind == "mean" else 0, sign=True)
     return text + (" *" if gap.significant else "")
 
 
@@ -113,6 +145,11 @@ def figure_words(fig: FigureResult) -> list[str]:
     return words
 
 
+def any_letter_drawn(fig: FigureResult) -> bool:
+    """Whether any cell of a lettered figure is significantly higher than another column."""
+    return any(c.higher_than for r in fig.rows for c in r.cells.values())
+
+
 def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
     """The footnotes of a figure's table: the question's wording and what the
     values count, filter, gap or letter legend, warnings."""
@@ -126,7 +163,11 @@ def figure_notes(fig: FigureResult, warnings: bool = True) -> list[str]:
             + (f" ({', '.join(tests)})." if tests else ".")
         )
     if fig.letters:
-        notes.append("Letters: the column is significantly higher than the lettered columns.")
+        notes.append(
+            "Letters: the column is significantly higher than the lettered columns."
+            if any_letter_drawn(fig)
+            else "No column is significantly higher than another (no letters to show)."
+        )
     if any(c.change is not None for r in fig.rows for c in r.cells.values()):
         notes.append("▲ / ▼: a significant change from the previous period.")
     notes += drivers_notes(fig)
@@ -161,9 +202,10 @@ def drivers_notes(fig: FigureResult) -> list[str]:
     d = fig.drivers
     if d is None:
         return []
-    r2 = f"R² = {d.r2:.3f}"
+    r2 = f"R² = {format_number(d.r2, 3)}"
     if d.r2_ci:
-        r2 += f" ({d.level:.0%} interval {d.r2_ci[0]:.3f}-{d.r2_ci[1]:.3f})"
+        lo, hi = (format_number(v, 3) for v in d.r2_ci)
+        r2 += f" ({d.level:.0%} interval {lo}-{hi})"
     weighted = f", weighted base {d.weighted_base:g}" if d.weighted_base is not None else ""
     outcome = d.outcome_label
     if d.yes_no:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from cxsurvey.outputs.charts import fonts
 from cxsurvey.outputs.charts.spec import ChartSpec
+from cxsurvey.outputs.display import format_number
 
 WRAP = 34
 WIDTH = 8.0  # inches
@@ -42,12 +43,25 @@ def _matplotlib():
 
 def value_text(value: float, stat: str, mark: str = "") -> str:
     if stat == "mean":
-        text = f"{value:.2f}"
+        text = format_number(value, 2)
     elif stat == "nps":
-        text = f"{value:+.0f}"
+        text = format_number(value, sign=True)
     else:
-        text = f"{value:.0f}%"
+        text = format_number(value) + "%"
     return f"{text} {mark}" if mark else text
+
+
+SEGMENT_LABEL_MIN = 5.0  # %: a narrower stacked segment has no room for a label
+SEGMENT_MARK_MIN = 9.0  # %: nor, under this, for its letters or *
+
+
+def segment_label(value: float | None, mark: str = "") -> str:
+    """A stacked segment's label, the same on the PNG/SVG charts and the slides:
+    nothing for an empty segment or one under 5% (its label would overprint the
+    category name or its neighbour), the value alone under 9%."""
+    if value is None or value < SEGMENT_LABEL_MIN:
+        return ""
+    return value_text(value, "percent", mark if value >= SEGMENT_MARK_MIN else "")
 
 
 def grey_level(colour: str) -> float:
@@ -192,9 +206,9 @@ def _style_axis(ax, spec: ChartSpec, axis: str = "x") -> None:
     ax.tick_params(labelsize=8)
     fmt = ax.xaxis if axis == "x" else ax.yaxis
     if spec.stat == "nps" and spec.kind == "trend":
-        fmt.set_major_formatter(lambda v, _pos: f"{v:+.0f}" if round(v) else "0")
+        fmt.set_major_formatter(lambda v, _pos: format_number(v, sign=True) if round(v) else "0")
     elif spec.stat != "mean":
-        fmt.set_major_formatter(lambda v, _pos: f"{v:.0f}%")
+        fmt.set_major_formatter(lambda v, _pos: format_number(v) + "%")
 
 
 def _bars(ax, spec: ChartSpec) -> None:
@@ -265,8 +279,8 @@ def _stacked(ax, spec: ChartSpec) -> None:
         )
         marks = series.marks or [""] * len(widths)
         for bar, width, mark in zip(bars, widths, marks, strict=True):
-            text = f"{width:.0f}%" + (f" {mark}" if mark and width >= 9 else "")
-            if width >= 5:  # smaller segments stay unlabelled rather than overlap
+            text = segment_label(width, mark)
+            if text:  # smaller segments stay unlabelled rather than overlap
                 ax.text(
                     bar.get_x() + width / 2,
                     bar.get_y() + bar.get_height() / 2,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import textwrap
 
 from cxsurvey.outputs.charts.spec import ChartSpec, Series
+from cxsurvey.outputs.display import format_number
 from cxsurvey.tabulation.results import FigureResult
 
 QUADRANTS = (
@@ -31,7 +32,7 @@ def quadrant_spec(fig: FigureResult) -> ChartSpec:
     low = [(r.cells["Shapley %"].ci or (None, None))[0] for r in fig.rows]
     high = [(r.cells["Shapley %"].ci or (None, None))[1] for r in fig.rows]
     top = max([v for v in [*share, *high] if v is not None] + [100 / max(len(labels), 1)])
-    foot = f"n = {d.n}; R² = {d.r2:.3f}." if d else ""
+    foot = f"n = {d.n}; R² = {format_number(d.r2, 3)}." if d else ""
     if d and d.replicates:
         foot += f" Whiskers: {d.level:.0%} bootstrap intervals ({d.replicates} resamples)."
     return ChartSpec(
@@ -115,7 +116,7 @@ def draw_quadrant(spec: ChartSpec):
                 style="italic",
             )
     ax.set_xlim(*spec.axis)
-    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
+    ax.xaxis.set_major_formatter(lambda x, _pos: format_number(x) + "%")
     ax.set_xlabel(spec.series[0].name, fontsize=8)
     ax.set_ylabel(spec.series[1].name, fontsize=8)
     ax.tick_params(labelsize=8)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cxsurvey.outputs.display import cell_marks, gap_tests
+from cxsurvey.outputs.display import any_letter_drawn, cell_marks, format_number, gap_tests
 from cxsurvey.outputs.wording import base_text, question_wording, source_text
 from cxsurvey.study import models
 from cxsurvey.study.checks import score_range
@@ -123,7 +123,7 @@ def chart_spec(
                 gaps.append("")
                 significant.append(False)
                 continue
-            text = f"{gap.points:+.2f}" if fig.stat == "mean" else f"{gap.points:+.0f}"
+            text = format_number(gap.points, 2 if fig.stat == "mean" else 0, sign=True)
             gaps.append(text + ("*" if gap.significant else ""))
             significant.append(gap.significant)
     return ChartSpec(
@@ -236,7 +236,7 @@ def _nps_category(column: str, cell, letters: dict[str, str]) -> str:
     if cell.value is None:
         return name
     marks = chart_marks(cell)
-    return f"{name} (NPS {cell.value:+.0f}{' ' + marks if marks else ''})"
+    return f"{name} (NPS {format_number(cell.value, sign=True)}{' ' + marks if marks else ''})"
 
 
 def _base_text(fig: FigureResult, column: str) -> str:
@@ -288,10 +288,12 @@ def _footnote(fig: FigureResult, kind: str) -> str:
             + (f" ({', '.join(tests)})." if tests else ".")
         )
     if fig.letters and kind in ("grouped", "ranked", "stacked"):
+        key = ", ".join(f"{v} = {k}" for k, v in fig.letters.items())
         parts.append(
-            "Letters: significantly higher than the group with that letter ("
-            + ", ".join(f"{v} = {k}" for k, v in fig.letters.items())
-            + ")."
+            f"Letters: significantly higher than the group with that letter ({key})."
+            if any_letter_drawn(fig)
+            else f"Letters identify the groups ({key}); no group is significantly higher "
+            "than another."
         )
     if kind == "trend":
         parts.append("▲ / ▼: a significant change from the previous period.")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from cxsurvey.errors import DataError
-from cxsurvey.outputs.charts.draw import ramp, series_colours, value_text
+from cxsurvey.outputs.charts.draw import ramp, segment_label, series_colours, value_text
 from cxsurvey.outputs.charts.spec import ChartSpec, Series, chart_marks, chart_spec
 from cxsurvey.outputs.figures_out import figure_markdown
 from cxsurvey.outputs.report.context import ReportContext
@@ -401,12 +401,21 @@ def _style(chart, spec: ChartSpec) -> None:
         labels.font.size = Pt(8 if len(spec.series) > 3 else 9)
         marks = s.marks or [""] * len(s.values)
         for i, (value, mark) in enumerate(zip(s.values, marks, strict=True)):
-            if value is None or not mark:
+            if value is None:
                 continue
-            label = series.points[i].data_label  # the value with its letters or ▲/▼
-            label.text_frame.text = value_text(value, label_stat, mark)
-            label.font.size = Pt(8)
-            label.position = position
+            point = series.points[i]
+            text = (
+                segment_label(value, mark)
+                if spec.kind == "stacked"
+                else value_text(value, label_stat, mark)
+            )
+            if not text:  # a stacked segment too narrow for a label
+                _hide_label(point)
+                continue
+            # written out, rounded as every table rounds (half away from zero), marks included
+            point.data_label.text_frame.text = text
+            point.data_label.font.size = Pt(8)
+            point.data_label.position = position
     if spec.kind != "trend":
         chart.category_axis.reverse_order = True  # first row at the top, as in the tables
     value_axis = chart.value_axis
@@ -428,3 +437,15 @@ def _stacked_colours(spec: ChartSpec) -> list[str]:
     if spec.stat == "nps":
         return series_colours(spec)
     return ramp(spec.palette[0], len(spec.series))
+
+
+def _hide_label(point) -> None:
+    """No label on this point (``<c:delete val="1"/>`` in its own ``c:dLbl``)."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    dlbl = point.data_label._get_or_add_dLbl()
+    for child in list(dlbl):
+        if child.tag != qn("c:idx"):
+            dlbl.remove(child)
+    etree.SubElement(dlbl, qn("c:delete")).set("val", "1")

@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cxsurvey.outputs.display import export_line
+from cxsurvey.outputs.display import export_line, format_number
 from cxsurvey.outputs.terminal.console import plain
 from cxsurvey.scoring.run import ScoreResult
 
@@ -52,7 +52,7 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
         bands.add_column("%", justify="right")
         for label, n in s.band_counts().items():
             pct = 100 * n / s.n_scored if s.n_scored else 0
-            bands.add_row(plain(label), str(n), f"{pct:.1f}")
+            bands.add_row(plain(label), str(n), format_number(pct, 1))
         parts.append(bands)
     for name, seg in result.segments.items():
         sizes = ", ".join(f"{label} {n}" for label, n in seg.sizes().items())
