@@ -277,3 +277,65 @@ def test_segment_label_rule():
     assert segment_label(4.99, "AB") == "" and segment_label(5.0, "AB") == "5%"
     assert segment_label(8.6, "*") == "9%"  # shown as 9% but under 9: no room for the mark
     assert segment_label(12.5, "*") == "13% *"
+
+
+def _title_slide_fits(prs) -> list[str]:
+    """The title slide's texts, after checking each box lies within the slide, is
+    centred across it, wraps and shrinks its text to fit (or is sized for it)."""
+    from pptx.enum.text import MSO_AUTO_SIZE
+
+    slide = prs.slides[0]
+    texts = []
+    for shape in slide.shapes:
+        if not shape.has_text_frame or not shape.text_frame.text:
+            continue
+        assert shape.left >= 0 and shape.top >= 0, shape.name
+        assert shape.left + shape.width <= prs.slide_width, shape.name
+        assert shape.top + shape.height <= prs.slide_height, shape.name
+        centre = shape.left + shape.width / 2
+        assert abs(centre - prs.slide_width / 2) < prs.slide_width * 0.02, shape.name
+        frame = shape.text_frame
+        assert frame.word_wrap is not False
+        assert frame.auto_size == MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE, shape.name
+        texts.append(frame.text)
+    return texts
+
+
+def test_title_slide_is_centred_fits_and_carries_no_export_plumbing(tmp_path):
+    prs, doc = _deck(SAMPLE_EXPORT, None, tmp_path)
+    title, subtitle = _title_slide_fits(prs)
+    assert title == doc["study"]
+    assert "231 respondents" in subtitle and "260 responses read" in subtitle
+    assert "cx_practitioner_sample.csv" in subtitle  # the source
+    for plumbing in ("export:", "header rows", "utf-8", "missing codes", "comma-separated"):
+        assert plumbing not in subtitle
+    assert len(subtitle) < 120
+    methods = " ".join(
+        sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame
+    )  # the export's layout line moved here
+    assert "Qualtrics export (3 header rows), utf-8, comma-separated" in methods
+    summary = " ".join(sh.text_frame.text for sh in prs.slides[1].shapes if sh.has_text_frame)
+    assert "header rows" not in summary
+
+
+@pytest.mark.parametrize("size", [(9144000, 6858000), (12192000, 6858000)])
+def test_title_slide_fits_a_template_deck(size, tmp_path):
+    """A template's title layout is used; a box its layout places off the slide
+    (a 4:3 layout in a deck resized to 16:9) is placed again."""
+    template = pptx.Presentation()
+    template.slide_width, template.slide_height = size
+    path = tmp_path / "brand.pptx"
+    template.save(str(path))
+    prs, _doc = _deck(SAMPLE_EXPORT, None, tmp_path, "--template", str(path))
+    assert prs.slides[0].slide_layout.name == "Title Slide"
+    title, subtitle = _title_slide_fits(prs)
+    assert title.startswith("State of CX Management") and "export:" not in subtitle
+
+
+def test_title_size_follows_its_length():
+    from cxsurvey.outputs.report.slides import TITLE_SIZES, _fitting_size
+
+    w, h = int(12192000 * 0.84), int(6858000 * 0.3)  # the title box on a 16:9 slide
+    assert _fitting_size(["State of CX Management"], w, h, TITLE_SIZES) == 40
+    long = _fitting_size(["word " * 30], w, h, TITLE_SIZES)  # 150 characters
+    assert long < 40 and _fitting_size(["word " * 80], w, h, TITLE_SIZES) <= long

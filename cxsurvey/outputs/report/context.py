@@ -41,6 +41,11 @@ class ReportContext:
     scoring: list[str]  # one sentence per scale
     segments: list[str]  # one sentence per median split
     methods: list[str]
+    export: str = ""  # how the export was read (layout, encoding, missing codes)
+
+    def respondents_line(self) -> str:
+        """The report's summary of who was read, with how the export was read."""
+        return ", ".join([*self.respondents, *([self.export] if self.export else [])])
 
 
 def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
@@ -49,7 +54,6 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
     respondents = [f"{r['read']} responses read", f"{r['included']} included"]
     respondents += [f"{n} scored on {name}" for name, n in r["scored"].items()]
     respondents += _screening(r.get("quality"))
-    respondents.append(export_line(scores.export))
     filters = describe_filters(study.source.include)
     segments = []
     for name, split in scores.segments.items():
@@ -71,6 +75,7 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
         [_scale_words(name, scale) for name, scale in study.scales.items()],
         segments,
         _methods(result, scores.responses.missing, study.source.weight),
+        export_line(scores.export),
     )
 
 

@@ -105,9 +105,7 @@ def write_html(
 
 def _summary(context: ReportContext, result: FiguresResult) -> str:
     parts = ['<section class="summary" id="summary">\n']
-    parts.append(
-        f"<p><strong>Respondents:</strong> {escape(', '.join(context.respondents))}.</p>\n"
-    )
+    parts.append(f"<p><strong>Respondents:</strong> {escape(context.respondents_line())}.</p>\n")
     parts.append(f"<p>{escape(context.filters)}</p>\n")
     parts += [f"<p><strong>Scoring.</strong> {escape(s)}</p>\n" for s in context.scoring]
     parts += [f"<p><strong>Segments.</strong> {escape(s)}</p>\n" for s in context.segments]

@@ -57,7 +57,7 @@ def write_markdown(
 
 def _lines(result, context, study, stage: Staging, name: str, on_figure) -> list[str]:
     stems = file_stems(f.id for f in result.figures)
-    respondents = md_text(", ".join(context.respondents))
+    respondents = md_text(context.respondents_line())
     lines = [f"# {md_text(context.title)}", "", f"**Respondents:** {respondents}.", ""]
     lines += [md_text(context.filters), ""]
     lines += [f"**Scoring.** {md_text(s)}\n" for s in context.scoring]

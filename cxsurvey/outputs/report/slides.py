@@ -29,6 +29,8 @@ from cxsurvey.tabulation.results import FigureResult, FiguresResult
 WIDE = (12192000, 6858000)  # 13.333 x 7.5 inches in EMU: 16:9
 EMU_PER_INCH = 914400
 RANKED_PER_SLIDE = 4  # small multiples on one slide, 2 x 2
+TITLE_SIZES = (40, 36, 32, 28, 24, 20)  # points, the largest whose lines fit is used
+SUBTITLE_SIZES = (20, 18, 16, 14, 12)
 
 
 def require_pptx() -> None:
@@ -53,7 +55,7 @@ def write_pptx(
 ) -> None:
     require_pptx()
     deck = Deck(template)
-    deck.title_slide(context.title, ", ".join(context.respondents), result)
+    deck.title_slide(context.title, _title_lines(result))
     summary = [f"Respondents: {', '.join(context.respondents)}.", context.filters]
     summary += [f"Scoring. {s}" for s in context.scoring]
     summary += [f"Split. {s}" for s in context.segments]
@@ -67,7 +69,8 @@ def write_pptx(
     for fig in result.figures:
         deck.figure_slide(fig, chart_spec(fig, study))
         on_figure(fig.id)
-    deck.text_slide("Methods", context.methods)
+    export = [context.export[0].upper() + context.export[1:] + "."] if context.export else []
+    deck.text_slide("Methods", [*export, *context.methods])
     deck.save(out)
 
 
@@ -131,19 +134,49 @@ class Deck:
             top = box.top + box.height
         return slide, top
 
-    def title_slide(self, title: str, subtitle: str, result: FiguresResult) -> None:
+    def title_slide(self, title: str, lines: list[str]) -> None:
+        """The study's name and, under it, who answered and the source: centred on
+        the slide, wrapped, sized for their length and set to shrink on overflow."""
+        from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
+        from pptx.util import Pt
+
         slide = self.prs.slides.add_slide(self._layout("Title Slide", fallback=0))
-        if slide.shapes.title is not None:
-            slide.shapes.title.text = title
-        body = [p for p in slide.placeholders if p.placeholder_format.idx == 1]
-        text = f"{subtitle}\ncxsurvey {result.cxsurvey_version}"
-        if body:
-            body[0].text = text
-        else:
-            box = slide.shapes.add_textbox(
-                _inches(0.8), self.height // 2, self.width - _inches(1.6), _inches(1.2)
-            )
-            box.text_frame.text = text
+        head = slide.shapes.title
+        body = next((p for p in slide.placeholders if p.placeholder_format.idx == 1), None)
+        place = not self.own_theme or self._layouts_misfit()
+        if head is None or body is None:
+            place = True
+            head = head or slide.shapes.add_textbox(0, 0, 1, 1)
+            body = body or slide.shapes.add_textbox(0, 0, 1, 1)
+        w, h = self.width, self.height
+        if place:  # the default layout is placed for a 4:3 slide: centre both on this one
+            head.left, head.top, head.width, head.height = (
+                int(w * 0.08), int(h * 0.22), int(w * 0.84), int(h * 0.3)
+            )  # fmt: skip
+            body.left, body.top, body.width, body.height = (
+                int(w * 0.12), int(h * 0.56), int(w * 0.76), int(h * 0.22)
+            )  # fmt: skip
+        for shape, text, sizes in ((head, [title], TITLE_SIZES), (body, lines, SUBTITLE_SIZES)):
+            frame = shape.text_frame
+            frame.text = "\n".join(text)
+            frame.word_wrap = True
+            frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # PowerPoint shrinks on overflow
+            size = _fitting_size(text, shape.width, shape.height, sizes)
+            for para in frame.paragraphs:
+                para.font.size = Pt(size)
+                if place:
+                    para.alignment = PP_ALIGN.CENTER
+
+    def _layouts_misfit(self) -> bool:
+        """Whether the template's layouts were drawn for another slide size: the
+        master's title spans under 80% of the slide, or a placeholder leaves it."""
+        master = self.prs.slide_master
+        boxes = [p for p in master.placeholders if p.width is not None]
+        if not boxes:
+            return False
+        right = max(p.left + p.width for p in boxes)
+        bottom = max(p.top + p.height for p in boxes)
+        return right < 0.8 * self.width or right > self.width or bottom > self.height
 
     def text_slide(self, title: str, paragraphs: list[str]) -> None:
         from pptx.enum.text import MSO_AUTO_SIZE
@@ -304,6 +337,26 @@ class Deck:
 
     def save(self, out: IO[bytes]) -> None:
         self.prs.save(out)
+
+
+def _title_lines(result: FiguresResult) -> list[str]:
+    """Under the title: who answered, and the source (the export's file name)."""
+    r = result.respondents
+    lines = [f"{r['included']} respondents ({r['read']} responses read)"]
+    source = Path(result.export["file"]).name if result.export.get("file") else ""
+    lines.append((f"Source: {source} · " if source else "") + f"cxsurvey {result.cxsurvey_version}")
+    return lines
+
+
+def _fitting_size(lines: list[str], width: int, height: int, sizes) -> int:
+    """The largest font size (points) at which ``lines`` fit the box, wrapped: a
+    character takes about half the size in width, a line 1.2 times it in height."""
+    for size in sizes:
+        per_line = max(1, int(width / EMU_PER_INCH * 72 / (0.52 * size)))
+        needed = sum(-(-max(len(t), 1) // per_line) for t in lines)
+        if needed * 1.2 * size <= height / EMU_PER_INCH * 72 * 0.9:
+            return size
+    return sizes[-1]
 
 
 def _lettered(name: str, letters: dict[str, str]) -> str:
