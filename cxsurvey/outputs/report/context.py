@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from cxsurvey.outputs.display import export_line
+from cxsurvey.outputs.display import export_line, format_number
 from cxsurvey.scoring.filters import describe_filters
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study.checks import score_range
@@ -89,7 +89,7 @@ def _cluster_words(name: str, split, sizes: dict[str, int]) -> str:
     )
     chosen = ""
     if m.silhouette:
-        chosen = f", k = {m.k} chosen by mean silhouette ({', '.join(f'k={k}: {v:.3f}' for k, v in m.silhouette.items())})"
+        chosen = f", k = {m.k} chosen by mean silhouette ({', '.join(f'k={k}: {format_number(v, 3)}' for k, v in m.silhouette.items())})"
     return (
         f"{split.label} ({name}): k-means clusters of {', '.join(m.variables)} "
         f"(standardised; {m.starts} seeded starts, seed {m.seed}{chosen}), {how}; tiers "
@@ -125,7 +125,7 @@ def _scale_words(name: str, scale: Scale) -> str:
         text += f", reversed for {', '.join(scale.reverse)}"
     text += (
         f"; a group score is the {scale.group_score} of its answered items; a respondent is "
-        f"scored when every group has at least {scale.min_answered:.0%} of its items answered; "
+        f"scored when every group has at least {format_number(100 * scale.min_answered)}% of its items answered; "
         f"the score is the {scale.total} of the group scores ({lo:g}-{hi:g})"
     )
     if scale.bands:

@@ -85,7 +85,7 @@ def _weighting_table(rk) -> Table:
     table = Table(
         title=plain(
             f"Rim weights ({rk.column}): {rk.iterations} iterations, efficiency "
-            f"{rk.efficiency:.1f}%, weights {rk.min_weight:.4g} to {rk.max_weight:.4g}"
+            f"{format_number(rk.efficiency, 1)}%, weights {rk.min_weight:.4g} to {rk.max_weight:.4g}"
             + (f", {rk.capped} at the cap" if rk.capped else "")
         ),
         title_justify="left",
@@ -94,5 +94,10 @@ def _weighting_table(rk) -> Table:
     for col in ("variable", "category", "target %", "achieved %"):
         table.add_column(col, justify="left" if col in ("variable", "category") else "right")
     for m in rk.margins:
-        table.add_row(plain(m.variable), plain(m.category), f"{m.target:.2f}", f"{m.achieved:.2f}")
+        table.add_row(
+            plain(m.variable),
+            plain(m.category),
+            format_number(m.target, 2),
+            format_number(m.achieved, 2),
+        )
     return table
