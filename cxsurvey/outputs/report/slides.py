@@ -144,8 +144,8 @@ class Deck:
         head = slide.shapes.title
         body = next((p for p in slide.placeholders if p.placeholder_format.idx == 1), None)
         place = not self.own_theme or self._layouts_misfit()
-        if head is None or body is None:
-            place = True
+        if head is None or body is None or None in (head.width, head.height, body.width):
+            place = True  # no title layout, or one whose boxes have no size of their own
             head = head or slide.shapes.add_textbox(0, 0, 1, 1)
             body = body or slide.shapes.add_textbox(0, 0, 1, 1)
         w, h = self.width, self.height
