@@ -7,8 +7,11 @@ import re
 import shutil
 import subprocess
 import textwrap
+from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import cxsurvey
@@ -16,6 +19,8 @@ from cxsurvey.cli import app
 from cxsurvey.outputs.charts.draw import WRAP, draw, render
 from cxsurvey.outputs.charts.spec import chart_spec
 from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT
+from tests.recount import single_counts
+from tests.test_independent import reference_scores
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +121,38 @@ def test_html_report_has_every_figure_with_chart_table_and_json_numbers(report):
     assert 'id="methods"' in html and "Welch&#x27;s t-test (" in html
 
 
+def _html_cells(html: str, fig_id: str) -> dict[str, tuple[str, str]]:
+    """Row label -> (data-value, data-base) of a figure's Total column in the report."""
+    body = re.search(rf'<section class="figure" id="fig-{fig_id}".*?</section>', html, re.S)
+    out = {}
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(0), re.S):
+        label = re.search(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+        total = re.search(r'data-column="Total" data-value="([^"]*)" data-base="([^"]*)"', tr)
+        if label and total:
+            out[re.sub(r"<[^>]+>", "", label.group(1)).strip()] = total.groups()
+    return out
+
+
+def test_html_report_numbers_match_an_independent_recount(report):
+    """Not the same run's JSON: the csv module and the plain-Python reference scorer."""
+    html = report.read_text()
+    counts, base = single_counts("Q8", {"1": "Yes", "2": "No", "3": "Not sure"})
+    assert (counts, base) == ({"Yes": 45, "No": 143, "Not sure": 37}, 225)
+    cells = _html_cells(html, "senior_exec")
+    for label, count in counts.items():
+        value, shown_base = cells[label]
+        assert float(value) == pytest.approx(100 * count / base, rel=1e-12) and shown_base == "225"
+
+    study = yaml.safe_load(DEFAULT_STUDY.read_text())
+    scores = reference_scores(SAMPLE_EXPORT, study).values()
+    scored = [s["maturity"][2] for s in scores if s["maturity"] is not None]
+    cells = _html_cells(html, "maturity_stages")
+    assert set(cells) == {"Investigate", "Initiate", "Mobilize", "Scale", "Embed"}
+    for label, (value, shown_base) in cells.items():
+        assert shown_base == str(len(scored)) == "219"
+        assert float(value) == pytest.approx(100 * scored.count(label) / len(scored), rel=1e-12)
+
+
 def test_html_report_needs_no_network(report):
     html = report.read_text()
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
@@ -169,22 +206,48 @@ def test_missing_matplotlib_is_a_clear_error(figures, monkeypatch):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
-)
-def test_report_renders_in_headless_chromium(report, tmp_path):
-    shot = tmp_path / "report.png"
+def _screenshot(chromium: str, html: Path, shot: Path, profile: Path):
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+             "--hide-scrollbars", "--force-device-scale-factor=1",
+             f"--user-data-dir={profile}"]  # fmt: skip
     subprocess.run(
-        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1200,2400", report.as_uri()],
+        [chromium, *flags, f"--screenshot={shot}", "--window-size=1200,2400", html.as_uri()],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 20_000  # a page, not a blank
+    from matplotlib.image import imread
+
+    return imread(shot)[:, :, :3]
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+def test_headless_chromium_draws_the_report_title_and_first_figure_chart(report, tmp_path):
+    """The same page with the title and the first chart made invisible (layout kept)
+    differs exactly where Chromium drew them: the title at the top, the chart below."""
+    html = report.read_text()
+    first = re.search(r'data-figure="([^"]+)"', html).group(1)
+    assert first == "maturity_stages"
+    hidden = tmp_path / "hidden.html"
+    hidden.write_text(
+        html.replace(
+            "</head>", f"<style>h1, #fig-{first} .chart svg {{visibility: hidden}}</style></head>"
+        )
+    )
+    shown = _screenshot(CHROMIUM, report, tmp_path / "shown.png", tmp_path / "p1")
+    blank = _screenshot(CHROMIUM, hidden, tmp_path / "hidden.png", tmp_path / "p2")
+    assert shown.shape == blank.shape == (2400, 1200, 3)
+    changed = np.flatnonzero(np.abs(shown - blank).sum(axis=(1, 2)) > 0)  # rows that differ
+    assert changed.size > 0
+    title_rows, chart_rows = changed[changed < 150], changed[changed >= 150]
+    assert title_rows.size >= 15  # the h1's glyphs, at the top of the page
+    assert chart_rows.size >= 100  # the chart's bars, legend and axis, further down
+    assert chart_rows.max() < 2400 and chart_rows.min() > title_rows.max()
+    # Nothing else moved: the rest of the page is pixel-identical.
+    assert np.array_equal(shown[chart_rows.max() + 1 :], blank[chart_rows.max() + 1 :])
 
 
 def test_three_group_banner_draws_grouped_bars(tmp_path):

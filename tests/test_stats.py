@@ -78,11 +78,6 @@ def test_adjusted_wald_nps_interval_by_hand():
     assert lo == pytest.approx(100 * (p - d - half)) and hi == pytest.approx(100 * (p - d + half))
 
 
-def test_kish_effective_base():
-    assert stats.kish(np.ones(10)) == 10
-    assert stats.kish(np.array([1.0, 2.0, 1.0, 1.0])) == pytest.approx(25 / 7)
-
-
 def test_adjustments():
     assert stats.adjust([0.01, 0.04, None], "bonferroni") == [0.02, 0.08, None]
     # Benjamini-Hochberg, as R's p.adjust(c(.01, .04, .03), "BH") = .03 .04 .04

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cxsurvey.cli import app
 from tests.conftest import DEFAULT_STUDY, SAMPLE_EXPORT
+from tests.recount import single_counts
 
 
 def run(*args):
@@ -119,3 +120,49 @@ def test_a_hand_broken_snapshot_names_its_first_bad_place(tmp_path, snapshot):
     result = run("verify", SAMPLE_EXPORT, "--approved", bad)
     assert result.exit_code == 2
     assert f"{bad}: figures[1].rows[0]: missing `label`" in result.output
+
+
+def _one_figure_study(tmp_path):
+    """The reference study with only its senior_exec figure."""
+    text = DEFAULT_STUDY.read_text()
+    head = text[: text.index("\nfigures:")]
+    study = tmp_path / "one.yaml"
+    study.write_text(
+        head + "\nfigures:\n  - {id: senior_exec, title: Senior executive owns CX, "
+        "question: senior_exec}\n"
+    )
+    return study
+
+
+def _hand_snapshot(counts: dict[str, int], base: int) -> dict:
+    rows = [
+        {"label": label, "cells": {"Total": {"value": 100 * n / base, "count": n, "base": base}}}
+        for label, n in counts.items()
+    ]
+    return {"alpha": 0.05, "adjust": "bonferroni", "figures": [{"id": "senior_exec", "rows": rows}]}
+
+
+def test_a_snapshot_written_from_a_hand_count_verifies(tmp_path):
+    """The approved values come from a recount with the csv module, not from a run."""
+    counts, base = single_counts("Q8", {"1": "Yes", "2": "No", "3": "Not sure"})
+    assert (counts, base) == ({"Yes": 45, "No": 143, "Not sure": 37}, 225)
+    study = _one_figure_study(tmp_path)
+    approved = tmp_path / "hand.json"
+    approved.write_text(json.dumps(_hand_snapshot(counts, base)))
+    result = run("verify", SAMPLE_EXPORT, "--study", study, "--approved", approved)
+    assert result.exit_code == 0, result.output
+    assert "3 approved cells match" in result.stdout
+
+
+def test_a_hand_snapshot_one_respondent_off_fails_naming_the_cell(tmp_path):
+    counts, base = single_counts("Q8", {"1": "Yes", "2": "No", "3": "Not sure"})
+    counts = {**counts, "Yes": counts["Yes"] - 1, "Not sure": counts["Not sure"] + 1}
+    approved = tmp_path / "hand.json"
+    approved.write_text(json.dumps(_hand_snapshot(counts, base)))
+    result = run(
+        "verify", SAMPLE_EXPORT, "--study", _one_figure_study(tmp_path), "--approved", approved
+    )
+    assert result.exit_code == 1
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert "senior_exec Yes Total count 44 45" in lines
+    assert "senior_exec Not sure Total count 38 37" in lines
