@@ -1,0 +1,83 @@
+"""Scoring rules at their edges, each found by mutation testing (docs/testing.md):
+the answered-items minimum with float noise, empty groups under min_answered 0,
+scales without bands, the 9-decimal comparison, and segment labels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import cxsurvey
+from cxsurvey.scoring.scales import comparable
+from cxsurvey.study import parse_study
+from tests.conftest import render_export
+
+
+def _score(tmp_path, scale_yaml: str, columns: list[str], rows: list[list[str]], extra=""):
+    study = f"""version: 1
+study: Rules
+source: {{id: id}}
+scales:
+  s:
+{scale_yaml}
+{extra}"""
+    path = tmp_path / "e.csv"
+    path.write_text(render_export(["id", *columns], rows))
+    return cxsurvey.score(path, parse_study(study))
+
+
+def test_min_answered_counts_three_of_five_as_sixty_percent_despite_float_noise(tmp_path):
+    # 0.6 * 5 is 3.0000000000000004 in floats: three answered items must still be enough.
+    scale = """    values: {1: a, 2: b, 3: c, 4: d, 5: e}
+    groups: {G: [i1, i2, i3, i4, i5]}
+    min_answered: 0.6"""
+    rows = [["three", "1", "2", "3", "", ""], ["two", "1", "2", "", "", ""]]
+    result = _score(tmp_path, scale, ["i1", "i2", "i3", "i4", "i5"], rows)
+    assert result.table().column("s").to_pylist() == [2.0, None]
+
+
+def test_min_answered_of_exactly_half_and_of_all_items(tmp_path):
+    items = ["i1", "i2"]
+    rows = [["one", "4", ""], ["both", "4", "2"]]
+    half = "    values: {1: a, 2: b, 3: c, 4: d, 5: e}\n    groups: {G: [i1, i2]}\n"
+    result = _score(tmp_path, half + "    min_answered: 0.5", items, rows)
+    assert result.table().column("s").to_pylist() == [4.0, 3.0]
+    result = _score(tmp_path, half + "    min_answered: 1.0", items, rows)
+    assert result.table().column("s").to_pylist() == [None, 3.0]
+
+
+def test_a_group_with_nothing_answered_leaves_the_scale_unscored_even_with_min_answered_0(
+    tmp_path,
+):
+    scale = """    values: {1: a, 2: b, 3: c, 4: d, 5: e}
+    groups: {A: [a1, a2], B: [b1]}
+    group_score: sum
+    min_answered: 0"""
+    rows = [["b-only", "", "", "5"], ["all", "1", "2", "5"]]
+    result = _score(tmp_path, scale, ["a1", "a2", "b1"], rows)
+    assert result.table().column("s").to_pylist() == [None, 8.0]  # not 0 + 5 for b-only
+
+
+def test_a_scale_without_bands_puts_nobody_in_a_band(tmp_path):
+    scale = "    values: {1: a, 2: b, 3: c}\n    groups: {G: [x]}"
+    result = _score(tmp_path, scale, ["x"], [["p1", "1"], ["p2", "3"]])
+    assert result.scales["s"].band.tolist() == [-1, -1]
+    assert result.scales["s"].band_counts() == {}
+
+
+def test_totals_are_compared_with_band_limits_at_9_decimals():
+    # A total 4e-10 under a limit is float noise (reaches the band); 2e-9 under is not.
+    got = comparable(np.array([3.4 - 4e-10, 3.4 - 2e-9]))
+    assert got[0] == 3.4 and got[1] < 3.4
+
+
+def test_segment_label_is_the_studys_or_else_its_name(tmp_path):
+    scale = "    values: {1: a, 2: b, 3: c}\n    groups: {G: [x]}"
+    rows = [["p1", "1"], ["p2", "3"]]
+    labelled = "segments:\n  g: {label: Leaders vs laggards, median_split: s, high: Hi, low: Lo}\n"
+    result = _score(tmp_path, scale, ["x"], rows, labelled)
+    assert result.segments["g"].label == "Leaders vs laggards"
+    result = _score(
+        tmp_path, scale, ["x"], rows, labelled.replace("label: Leaders vs laggards, ", "")
+    )
+    assert result.segments["g"].label == "g"
+    assert result.scales["s"].label == "s"  # a scale without a label is named by its key
