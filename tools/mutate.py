@@ -45,20 +45,27 @@ KNOWN = REPO / "tools" / "mutation_survivors.txt"
 # the first failure, so a killed mutant costs little).
 SELECTION: dict[str, list[str]] = {
     "cxsurvey/outputs/safe_text.py": ["tests/test_formula_injection.py"],
-    "cxsurvey/scoring/segments.py": ["tests/test_scoring.py", "tests/test_independent.py"],
+    "cxsurvey/scoring/segments.py": [
+        "tests/test_scoring.py",
+        "tests/test_scoring_rules.py",
+        "tests/test_independent.py",
+    ],
     "cxsurvey/scoring/scales.py": [
         "tests/test_scoring.py",
+        "tests/test_scoring_rules.py",
         "tests/test_reverse_scoring.py",
         "tests/test_independent.py",
         "tests/test_figures.py",
     ],
     "cxsurvey/reading/dates.py": [
         "tests/test_period_boundaries.py",
+        "tests/test_date_parsing_rules.py",
         "tests/test_trends.py",
         "-k",
         "not feedback",
     ],
     "cxsurvey/reading/cells.py": [
+        "tests/test_cell_parsing_rules.py",
         "tests/test_scoring.py",
         "tests/test_figures.py",
         "tests/test_export_formats.py",
@@ -66,6 +73,7 @@ SELECTION: dict[str, list[str]] = {
     ],
     "cxsurvey/stats/classic.py": [
         "tests/test_stats.py",
+        "tests/test_stats_edges.py",
         "tests/test_cell_intervals.py",
         "tests/test_figures.py",
         "tests/test_figures_reference.py",

@@ -1,0 +1,59 @@
+"""Strict date parsing by hand: month lengths, leap years, clock fields, offsets
+of more than ten hours, and blanks on the fast ISO path (found by mutation
+testing; docs/testing.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from cxsurvey.reading.dates import parse_dates
+
+LAST_DAY = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _parse(texts, **kw):
+    parsed = parse_dates(pa.array(texts), **kw)
+    return [None if np.isnat(t) else str(t) for t in parsed.instants], parsed.unparseable.tolist()
+
+
+@pytest.mark.parametrize("style", ["iso", "us"])
+def test_every_months_last_day_parses_and_the_day_after_does_not(style):
+    cells = []
+    for month, last in LAST_DAY.items():
+        for day in (last, last + 1):
+            cells.append(f"2026-{month:02d}-{day:02d}" if style == "iso" else f"{month}/{day}/2026")
+    # A US-style cell keeps the whole column off Arrow's ISO fast path.
+    got, bad = _parse([*cells, "1/1/2026"])
+    want_bad = [day == last + 1 for last in LAST_DAY.values() for day in (last, last + 1)]
+    assert bad[:-1] == want_bad
+    assert [g for g in got[:-1] if g] == [
+        f"2026-{month:02d}-{last:02d}T00:00:00" for month, last in LAST_DAY.items()
+    ]
+
+
+def test_leap_days_follow_the_gregorian_rule():
+    got, bad = _parse(["2024-02-29", "2000-02-29", "1900-02-29", "2100-02-29", "2026-02-29Z"])
+    assert got[:2] == ["2024-02-29T00:00:00", "2000-02-29T00:00:00"]
+    assert bad == [False, False, True, True, True]
+
+
+def test_clock_fields_out_of_range_are_unparseable_not_rolled_over():
+    cells = ["2026-01-15 23:59:59Z", "2026-01-15 24:00Z", "2026-01-15 10:60Z",
+             "2026-01-15 10:59:60Z", "2026-01-15 10:00:59Z"]  # fmt: skip
+    got, bad = _parse(cells)
+    assert bad == [False, True, True, True, False]
+    assert got[0] == "2026-01-15T23:59:59" and got[4] == "2026-01-15T10:00:59"
+
+
+def test_offsets_of_ten_hours_and_more_in_both_directions():
+    got, _ = _parse(["2026-01-15T10:00:00+10:30", "2026-01-15T10:00:00-1100",
+                     "2026-01-15T10:00:00+0545"])  # fmt: skip
+    assert got == ["2026-01-14T23:30:00", "2026-01-15T21:00:00", "2026-01-15T04:15:00"]
+
+
+def test_blanks_on_the_fast_iso_path_are_missing_not_unparseable():
+    got, bad = _parse(["2026-01-15 10:00:00", "", None, "2026-03-01"])
+    assert got == ["2026-01-15T10:00:00", None, None, "2026-03-01T00:00:00"]
+    assert bad == [False, False, False, False]
