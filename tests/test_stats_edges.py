@@ -81,6 +81,7 @@ def test_t_two_sided_at_zero_one_and_beyond_double_range():
 def test_nps_z_with_one_respondent_per_group_and_without_variance():
     assert stats.nps_z(1.0, 0.0, 1, 0.0, 1.0, 1) == 0.0  # +100 vs -100, no variance
     assert stats.nps_z(1.0, 0.0, 1, 1.0, 0.0, 1) == 1.0  # the same NPS
+    assert stats.nps_z(0.0, 1.0, 1, 0.0, 1.0, 1) == 1.0  # -100 both
     assert stats.nps_z(0.5, 0.2, 0, 0.5, 0.2, 10) is None
     assert stats.nps_z(0.5, 0.2, 10, 0.5, 0.2, 0) is None
 

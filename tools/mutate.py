@@ -176,8 +176,8 @@ def _points(tree: ast.Module) -> list[tuple[ast.AST, str, object]]:
     return out
 
 
-def mutants(module: str) -> list[Mutant]:
-    tree = ast.parse((REPO / module).read_text())
+def mutants(module: str, source: str | None = None) -> list[Mutant]:
+    tree = ast.parse((REPO / module).read_text() if source is None else source)
     return [
         Mutant(module, i, n.lineno, n.end_lineno or n.lineno, what)
         for i, (n, what, _) in enumerate(_points(tree))
@@ -193,8 +193,8 @@ class _Unary(ast.NodeTransformer):
         return node.operand if node is self.target else node
 
 
-def mutated_source(module: str, index: int) -> str:
-    tree = ast.parse((REPO / module).read_text())
+def mutated_source(module: str, index: int, source: str | None = None) -> str:
+    tree = ast.parse((REPO / module).read_text() if source is None else source)
     node, _, how = _points(tree)[index]
     kind = how[0]
     if kind == "cmp":
@@ -478,7 +478,7 @@ def run_module(module: str, work: Path, verbose: bool) -> tuple[int, int, list[M
     durations = traced["durations"]
     timeout = max(20.0, 4 * seconds)
     killed, survivors, unreached = 0, [], 0
-    found = mutants(module)
+    found = mutants(module, original)
     bodies = _function_bodies(original)
     everything = list(args)
     in_session, fresh = [], []  # (mutant, tests): patched in one session, or a fresh run
@@ -495,13 +495,16 @@ def run_module(module: str, work: Path, verbose: bool) -> tuple[int, int, list[M
             survivors.append(m)
     every_test = sorted({t for _, ts in in_session for t in ts})
     jobs = [("unmutated", ast.unparse(ast.parse(original)), every_test)]
-    jobs += [(m.key + f" #{m.index}", mutated_source(module, m.index), ts) for m, ts in in_session]
+    jobs += [
+        (m.key + f" #{m.index}", mutated_source(module, m.index, original), ts)
+        for m, ts in in_session
+    ]
     results = _run_worker(work, module, jobs, timeout)
     if results.get("unmutated") != "passed":
         raise SystemExit(f"{module}: the patched, unmutated module fails its tests ({results})")
     outcomes = [(m, results.get(m.key + f" #{m.index}", "missing")) for m, _ in in_session]
     for m, selection in fresh:
-        target.write_text(mutated_source(module, m.index))
+        target.write_text(mutated_source(module, m.index, original))
         outcomes.append((m, _run_tests(work, selection, timeout)[0]))
     for m, outcome in sorted(outcomes, key=lambda mo: mo[0].index):
         if outcome == "missing":
