@@ -22,14 +22,20 @@ from cxsurvey.cli import app
 from tests.conftest import render_export
 
 # Each prefix a spreadsheet treats as the start of a formula -> a label using it.
-# Add a prefix here when the neutralised set grows (e.g. tab, carriage return, '＝').
+# OWASP's list (CSV injection); add a prefix here when the neutralised set grows.
 TRIGGERS = {
     "equals": "=",
     "plus": "+",
     "minus": "-",
     "at": "@",
+    "tab": "\t",
+    "carriage_return": "\r",
+    "fullwidth_equals": "\uff1d",
+    "fullwidth_plus": "\uff0b",
+    "fullwidth_minus": "\uff0d",
+    "fullwidth_at": "\uff20",
 }
-PAYLOADS = {name: f"{prefix}2+3*cmd|' /C calc'!A0" for name, prefix in TRIGGERS.items()}
+PAYLOADS = {name: f"{prefix}2+3*cmd|' /C calc'!A0 {name}" for name, prefix in TRIGGERS.items()}
 NAMES = list(TRIGGERS)
 
 
@@ -85,9 +91,12 @@ def outputs(tmp_path_factory):
 @pytest.mark.parametrize("trigger", NAMES)
 def test_score_csv_neutralises_formula_prefix_in_respondent_ids(outputs, trigger):
     rows = list(csv.DictReader(io.StringIO(outputs["score_csv"])))
-    ids = [r["id"] for r in rows]
-    assert _neutralised(PAYLOADS[trigger]) in ids, (trigger, ids)
-    assert PAYLOADS[trigger] not in ids
+    got = rows[NAMES.index(trigger)]["id"]
+    # Neutralised, or (a leading tab or CR trimmed on reading) no longer a trigger at all.
+    assert not got.startswith(TRIGGERS[trigger]), (trigger, got)
+    assert got.removeprefix("'").strip() == PAYLOADS[trigger].strip()
+    if got.startswith("'"):
+        assert got == _neutralised(PAYLOADS[trigger])
 
 
 @pytest.mark.parametrize("trigger", NAMES)
@@ -99,8 +108,8 @@ def test_figures_csv_neutralises_formula_prefix_in_row_and_column_labels(outputs
     columns = {r["column"] for r in records}
     assert safe in rows and safe in columns, (trigger, rows, columns)
     assert payload not in rows and payload not in columns
-    # Every figure has 4 rows x (Total + 4 columns); no record was split or merged.
-    assert len(records) == len(NAMES) * 4 * 5
+    # Every figure has a row per label x (Total + a column per label); none split or merged.
+    assert len(records) == len(NAMES) * len(NAMES) * (len(NAMES) + 1)
 
 
 def _xlsx_texts(path):
@@ -112,30 +121,53 @@ def _xlsx_texts(path):
 
 def _shown_text(cell) -> str:
     """What a spreadsheet shows: an apostrophe prefix, or the quote-prefix style
-    (Excel's own way to mark text that looks like a formula), both count as safe."""
-    return cell.value if not cell.quotePrefix else "'" + cell.value
+    (Excel's own way to mark text that looks like a formula), both count as safe.
+    A carriage return is stored as OOXML's escape ``_x000D_`` (Excel decodes it), or
+    read by XML as a line feed."""
+    text = cell.value if not cell.quotePrefix else "'" + cell.value
+    return _xml_newlines(text)
+
+
+def _xml_newlines(text: str) -> str:
+    return text.replace("_x000D_", "\r").replace("\r\n", "\n").replace("\r", "\n")
 
 
 @pytest.mark.parametrize("trigger", NAMES)
 def test_xlsx_cells_neutralise_formula_prefix_in_titles_rows_and_columns(outputs, trigger):
     cells = _xlsx_texts(outputs["xlsx"])
     assert all(c.data_type == "s" for c in cells)  # text, never a stored formula
-    payload, safe = PAYLOADS[trigger], _neutralised(PAYLOADS[trigger])
+    payload, safe = (_xml_newlines(t) for t in (PAYLOADS[trigger], _neutralised(PAYLOADS[trigger])))
     shown = [_shown_text(c) for c in cells]
     # The figure's title (its sheet and the index), 4 row labels and 4 column headers.
     assert shown.count(safe) >= 2 + len(NAMES) * 2, (trigger, shown)
     assert payload not in shown
-    assert not any(s.startswith(TRIGGERS[trigger]) for s in shown)
+    assert not any(s.startswith(_xml_newlines(TRIGGERS[trigger])) for s in shown)
+
+
+def _markdown_rows(text: str) -> list[list[str]]:
+    """Each table row of a Markdown document as the text of its cells, as a
+    CommonMark renderer with tables reads them (escapes resolved)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(text)
+    rows, row = [], None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append("".join(c.content for c in token.children or [] if c.type == "text"))
+        elif token.type == "tr_close":
+            rows.append(row)
+            row = None
+    return rows
 
 
 @pytest.mark.parametrize("trigger", NAMES)
 def test_markdown_keeps_each_prefixed_label_as_one_literal_table_cell(outputs, trigger):
     # Markdown is read by people and renderers, not run by spreadsheets: a label is
     # shown verbatim (or neutralised), inside its own cell, never splitting the row.
-    text = outputs["md"].read_text(encoding="utf-8")
-    payload = PAYLOADS[trigger].replace("|", "\\|")
-    lines = [ln for ln in text.splitlines() if ln.startswith(("| " + payload, "| '" + payload))]
-    assert len(lines) == len(NAMES), (trigger, lines)  # its row in each figure
-    for line in lines:
-        cells = line.replace("\\|", "").split("|")[1:-1]
-        assert len(cells) == 1 + 5 + 0, line  # label, Total and 4 columns (no gap: 4 groups)
+    rows = [[" ".join(c.split()) for c in r] for r in _markdown_rows(outputs["md"].read_text())]
+    # Line breaks fold to spaces and cells are trimmed (a tab or CR prefix is not kept).
+    shown = {" ".join(t.split()) for t in (PAYLOADS[trigger], _neutralised(PAYLOADS[trigger]))}
+    mine = [r for r in rows if r and r[0] in shown]
+    assert len(mine) == len(NAMES), (trigger, rows[:8])  # its row in each figure
+    assert all(len(r) == 2 + len(NAMES) for r in mine)  # label, Total, a column per label

@@ -26,12 +26,12 @@ BUGS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     "prefix_equals_only": (
         "formula neutralisation reduced to '='",
         [
+            ("cxsurvey/outputs/safe_text.py", 'TRIGGERS = ("=", ', 'TRIGGERS = ("=",) or ("=", '),
             (
                 "cxsurvey/outputs/safe_text.py",
-                'TRIGGERS = ("=", "+", "-", "@")',
-                'TRIGGERS = ("=",)',
+                '_TRIGGER_CLASS = "[=+\\\\-@\\\\t\\\\r\\uff1d\\uff0b\\uff0d\\uff20]"',
+                '_TRIGGER_CLASS = "[=]"',
             ),
-            ("cxsurvey/outputs/safe_text.py", r'r"^[=+\-@]"', 'r"^[=]"'),
         ],
     ),
     "march_in_q2": (
