@@ -4,12 +4,15 @@ testing; docs/testing.md)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from cxsurvey.reading.dates import parse_dates
 
+BERLIN = "Europe/Berlin"
 LAST_DAY = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
@@ -57,3 +60,19 @@ def test_blanks_on_the_fast_iso_path_are_missing_not_unparseable():
     got, bad = _parse(["2026-01-15 10:00:00", "", None, "2026-03-01"])
     assert got == ["2026-01-15T10:00:00", None, None, "2026-03-01T00:00:00"]
     assert bad == [False, False, False, False]
+
+
+def test_typed_timestamps_aware_and_naive_with_nulls():
+    # Parquet or .sav columns arrive as timestamps: an aware one is an instant, a naive
+    # one a wall-clock time in the question's zone (Berlin: 23:59 CEST is 21:59 UTC).
+    aware = pa.array([datetime(2026, 3, 31, 22, 30, tzinfo=UTC), None], pa.timestamp("s", "UTC"))
+    got, bad = _parse_typed(aware, timezone=BERLIN)
+    assert got == ["2026-03-31T22:30:00", None] and bad == [False, False]
+    naive = pa.array([datetime(2026, 3, 31, 23, 59), None], pa.timestamp("ms"))
+    got, bad = _parse_typed(naive, timezone=BERLIN)
+    assert got == ["2026-03-31T21:59:00", None] and bad == [False, False]
+
+
+def _parse_typed(arr, **kw):
+    parsed = parse_dates(arr, **kw)
+    return [None if np.isnat(t) else str(t) for t in parsed.instants], parsed.unparseable.tolist()

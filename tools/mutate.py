@@ -44,7 +44,10 @@ KNOWN = REPO / "tools" / "mutation_survivors.txt"
 # module -> the pytest arguments that exercise it (fast files first; -x stops at
 # the first failure, so a killed mutant costs little).
 SELECTION: dict[str, list[str]] = {
-    "cxsurvey/outputs/safe_text.py": ["tests/test_formula_injection.py"],
+    "cxsurvey/outputs/safe_text.py": [
+        "tests/test_formula_injection.py",
+        "tests/test_writer_properties.py::test_formula_prefixes_and_numbers",
+    ],
     "cxsurvey/scoring/segments.py": [
         "tests/test_scoring.py",
         "tests/test_scoring_rules.py",
