@@ -58,3 +58,12 @@ def test_blank_cells_are_empty_whitespace_or_null_and_nan_in_numeric_columns():
     assert blank_mask(pa.array(["a", " ", "", None])).tolist() == [False, True, True, True]
     numeric = pa.array([1.0, None, float("nan")], pa.float64())
     assert blank_mask(numeric).tolist() == [False, True, True]
+
+
+def test_count_code_counts_by_number_or_exact_text_and_zero_when_unseen():
+    from cxsurvey.reading.cells import count_code
+
+    seen = {"1": 3, "1.0": 2, "x": 1, "10": 4}
+    assert count_code(seen, 1) == 5  # "1" and "1.0", not "10"
+    assert count_code(seen, "x") == 1
+    assert count_code(seen, "y") == 0 and count_code(seen, 7) == 0

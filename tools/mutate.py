@@ -69,6 +69,7 @@ SELECTION: dict[str, list[str]] = {
     ],
     "cxsurvey/reading/cells.py": [
         "tests/test_cell_parsing_rules.py",
+        "tests/test_codebook_one_reader.py",
         "tests/test_scoring.py",
         "tests/test_figures.py",
         "tests/test_export_formats.py",
