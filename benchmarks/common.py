@@ -97,10 +97,14 @@ def measure_isolated(cmd: list[str], repeat: int) -> tuple[float, float]:
 
 
 def cache_entries(cache: Path) -> dict[str, tuple[int, int, int]]:
-    """name -> (inode, size, mtime_ns) of every parsed-export entry in ``cache``."""
+    """name -> (inode, size, mtime_ns) of every parsed-export entry in ``cache``
+    (its files, whatever their extension; not the index folder or temp files)."""
+    if not cache.is_dir():
+        return {}
     return {
         p.name: (p.stat().st_ino, p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(cache.glob("*.arrow"))
+        for p in sorted(cache.iterdir())
+        if p.is_file() and not p.name.startswith(".")
     }
 
 

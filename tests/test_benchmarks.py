@@ -55,7 +55,7 @@ def test_generated_inputs_are_keyed_by_seed_and_generator_version(tmp_path, monk
 def test_a_warm_run_that_misses_the_cache_stops_the_benchmark(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
-    entry = cache / "abc.arrow"
+    entry = cache / "abc.cxcache"
     entry.write_bytes(b"entry")
     hit = [sys.executable, "-c", "pass"]
     assert common.measure_warm(hit, cache, 1)[0] > 0
@@ -65,3 +65,18 @@ def test_a_warm_run_that_misses_the_cache_stops_the_benchmark(tmp_path):
         common.measure_warm(rewrite, cache, 1)
     with pytest.raises(SystemExit, match="no cache entry"):
         common.measure_warm(hit, tmp_path, 1)
+
+
+def test_the_warm_check_sees_real_cache_entries_and_a_real_hit(tmp_path, tiny_study, tiny_export):
+    from typer.testing import CliRunner
+
+    from cxsurvey.cli import app
+
+    cache = tmp_path / "cache"
+    args = ["figures", str(tiny_export), "--study", str(tiny_study), "-f", "json",
+            "-o", str(tmp_path / "f.json"), "--cache-dir", str(cache)]  # fmt: skip
+    assert CliRunner().invoke(app, args).exit_code == 0
+    cold = common.cache_entries(cache)
+    assert len(cold) == 1  # the benchmark's view of the cache matches the cache's layout
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert common.cache_entries(cache) == cold  # a hit leaves the entry untouched
