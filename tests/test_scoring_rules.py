@@ -5,6 +5,7 @@ scales without bands, the 9-decimal comparison, and segment labels."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import cxsurvey
 from cxsurvey.scoring.scales import comparable
@@ -81,3 +82,49 @@ def test_segment_label_is_the_studys_or_else_its_name(tmp_path):
     )
     assert result.segments["g"].label == "g"
     assert result.scales["s"].label == "s"  # a scale without a label is named by its key
+
+
+def test_weighted_median_by_hand():
+    from cxsurvey.scoring.segments import weighted_median
+
+    def wm(values, weights):
+        return weighted_median(np.array(values, float), np.array(weights, float))
+
+    assert wm([1, 2, 3, 4], [1, 1, 1, 1]) == 2.5  # equal weights: the ordinary median
+    assert wm([1, 2, 3], [1, 1, 1]) == 2.0
+    assert wm([1, 2, 3], [1, 5, 1]) == 2.0  # cumulative 1, 6, 7: half (3.5) reached at 2
+    assert wm([4, 1, 3, 2], [1, 3, 1, 1]) == 1.5  # sorted 1..4, cumulative 3 = half at 1
+    assert wm([1, 2, 3, 4], [1, 1, 0, 2]) == 3.0  # exactly half at 2; the next weighted is 4
+    assert wm([1, 2], [1, 1]) == 1.5
+    assert wm([1, 2, 3], [2, 0, 0]) == 1.0
+    assert wm([1, 2, 3], [0, 0, 0]) is None
+    assert wm([1, 2, 3], [0, 0, 1]) == 3.0  # only the last one weighs anything
+    # Weights of 1000.1 leave float noise of ~1e-12 at the half: still exactly half.
+    assert wm(list(range(1, 11)), [1000.1] * 10) == 5.5
+    # Ten weights of 0.1 sum to 0.9999999999999999 in floats: half is still reached
+    # exactly at the fifth value, so the median is the ordinary 5.5.
+    assert wm(list(range(1, 11)), [0.1] * 10) == 5.5
+
+
+def test_weighted_split_shares_with_small_and_with_zero_weights(tmp_path):
+    scale = "    values: {1: a, 2: b, 3: c}\n    groups: {G: [x]}"
+    segment = "segments:\n  g: {median_split: s, high: Hi, low: Lo, split: weighted}\n"
+
+    def shares(rows):
+        study = f"""version: 1
+study: Rules
+source: {{id: id, weight: w}}
+scales:
+  s:
+{scale}
+{segment}"""
+        path = tmp_path / "w.csv"
+        path.write_text(render_export(["id", "x", "w"], rows))
+        return cxsurvey.score(path, parse_study(study)).segments["g"].weighted_shares
+
+    # Weights 0.25 each: median 2, so Hi holds 0.5 of 0.75 of the weight.
+    got = shares([["p1", "1", "0.25"], ["p2", "2", "0.25"], ["p3", "3", "0.25"]])
+    assert got == {"Hi": pytest.approx(200 / 3), "Lo": pytest.approx(100 / 3)}
+    # Every scored respondent weighs 0 (the weighted one is unscored): no shares.
+    got = shares([["p1", "1", "0"], ["p2", "2", "0"], ["p3", "", "1"]])
+    assert got == {"Hi": None, "Lo": None}

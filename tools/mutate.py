@@ -52,6 +52,7 @@ SELECTION: dict[str, list[str]] = {
         "tests/test_scoring.py",
         "tests/test_scoring_rules.py",
         "tests/test_independent.py",
+        "tests/test_weighting.py",
     ],
     "cxsurvey/scoring/scales.py": [
         "tests/test_scoring.py",
