@@ -128,3 +128,19 @@ scales:
     # Every scored respondent weighs 0 (the weighted one is unscored): no shares.
     got = shares([["p1", "1", "0"], ["p2", "2", "0"], ["p3", "", "1"]])
     assert got == {"Hi": None, "Lo": None}
+
+
+@pytest.mark.parametrize(
+    ("cells", "more"), [(["zzz", "1", "2"], ""), (["zzz", "yyy", "1", "2"], " (1 more such cells)")]
+)
+def test_an_item_cell_that_is_neither_code_nor_label_is_named_with_how_many_more(
+    tmp_path, cells, more
+):
+    scale = "    values: {1: a, 2: b, 3: c}\n    groups: {G: [x]}"
+    rows = [[f"p{i}", c] for i, c in enumerate(cells, 1)]
+    with pytest.raises(cxsurvey.errors.DataError) as err:
+        _score(tmp_path, scale, ["x"], rows)
+    assert (
+        f"column 'x', respondent p1 (data row 1): 'zzz' is neither a code nor a label of "
+        f"scale 's'{more}; fix the export" in str(err.value)
+    )

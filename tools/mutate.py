@@ -60,6 +60,8 @@ SELECTION: dict[str, list[str]] = {
         "tests/test_reverse_scoring.py",
         "tests/test_independent.py",
         "tests/test_figures.py",
+        "tests/test_choice_values.py",
+        "tests/test_qualtrics_choice_text.py",
     ],
     "cxsurvey/reading/dates.py": [
         "tests/test_period_boundaries.py",
