@@ -83,3 +83,9 @@ def test_adjustments():
     # Benjamini-Hochberg, as R's p.adjust(c(.01, .04, .03), "BH") = .03 .04 .04
     assert stats.adjust([0.01, 0.04, 0.03], "bh") == pytest.approx([0.03, 0.04, 0.04])
     assert stats.adjust([0.2], "none") == [0.2]
+
+
+@pytest.mark.parametrize("t", [1e-155, 1e-200, 5e-324])
+def test_t_so_small_its_square_underflows_has_p_one_not_a_math_error(t):
+    assert stats.t_two_sided(t, 10) == pytest.approx(1.0, abs=1e-12)
+    assert stats.t_two_sided(-t, 3.5) == pytest.approx(1.0, abs=1e-12)

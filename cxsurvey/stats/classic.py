@@ -7,6 +7,7 @@ scale to percentage points. Tests on weighted data use Kish effective bases.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,12 +26,6 @@ def wilson(count: float, base: float, z: float = Z95) -> tuple[float, float] | N
     lower = 0.0 if count <= 0 else max(0.0, centre - half)  # exact ends: no float noise
     upper = 1.0 if count >= base else min(1.0, centre + half)
     return 100 * lower, 100 * upper
-
-
-def kish(weights: np.ndarray) -> float:
-    """Kish effective sample size (sum w)^2 / sum w^2."""
-    s2 = float(np.dot(weights, weights))
-    return float(weights.sum()) ** 2 / s2 if s2 > 0 else 0.0
 
 
 def _normal_p(z: float) -> float:
@@ -110,7 +105,7 @@ def t_two_sided(t: float, df: float) -> float:
     """
     if t == 0:
         return 1.0
-    t2 = t * t
+    t2 = max(t * t, sys.float_info.min)  # a |t| under 1e-154 squares to 0: p is 1 there
     x, y = df / (df + t2), t2 / (df + t2)
     log_x, log_y = -math.log1p(t2 / df), math.log(t2) - math.log(df + t2)
     return min(1.0, _betainc(df / 2, 0.5, x, y, log_x, log_y))
