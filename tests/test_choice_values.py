@@ -219,6 +219,20 @@ def test_a_scale_on_labels_it_does_not_declare_is_refused(tmp_path):
         cxsurvey.score(export, parse_study(study))
 
 
+def test_a_scale_column_with_one_unknown_label_names_the_cell_not_the_export_kind(tmp_path):
+    """Some cells match the scale's labels, one does not: that cell is the problem (a typo),
+    not a study written for the other kind of export."""
+    data = {**DATA, "m1": ["Often", "never", "Bogus", "Sometimes", "Rarely", "Often"]}
+    export, _ = _write(tmp_path, data=data)
+    with pytest.raises(DataError) as caught:
+        cxsurvey.score(export, parse_study(STUDY))
+    message = str(caught.value)
+    assert (
+        "column 'm1', respondent r3 (data row 3): 'Bogus' is neither a code nor a label" in message
+    )
+    assert "holds choice text" not in message
+
+
 def test_a_split_column_of_foreign_values_is_refused(tmp_path):
     data = {**DATA, "t2": ["x", "y", "x", "", "y", "x"]}
     export, _ = _write(tmp_path, data=data)
