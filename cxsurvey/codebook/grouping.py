@@ -148,13 +148,7 @@ def _by_name(pos, name, text, summary, header: ExportHeader, by_tag):
     for candidate, lp in ((base, None), *([(m.group(2), m.group(1))] if m else [])):
         for tag, qid in by_tag:
             if candidate == tag or candidate.startswith((tag + "_", tag + "#")):
-                rest = candidate[len(tag) :]
-                sbs = None
-                if rest.startswith("#"):
-                    sbs_m = re.match(r"#(\d+)", rest)
-                    sbs = sbs_m.group(1) if sbs_m else None
-                    rest = rest[len(sbs_m.group(0)) if sbs_m else 1 :]
-                parts = tuple(p for p in rest.split("_") if p)
+                sbs, parts = _side_by_side(candidate[len(tag) :])
                 loop = lp
                 col = Column(pos, name, text, summary, parts)
                 key = (loop, qid, sbs, "q")
@@ -162,15 +156,20 @@ def _by_name(pos, name, text, summary, header: ExportHeader, by_tag):
                     key = (*key, "role:TEXT")
                 return key, Group(tag if lp is None else f"{lp}_{tag}", qid, loop, sbs), col
     stem = _stem(name)
-    rest = base[len(stem) :] if base.startswith(stem) else ""
-    sbs = None
-    if rest.startswith("#"):
-        sbs_m = re.match(r"#(\d+)", rest)
-        sbs = sbs_m.group(1) if sbs_m else None
-        rest = rest[len(sbs_m.group(0)) if sbs_m else 1 :]
-    parts = tuple(p for p in rest.split("_") if p)
+    sbs, parts = _side_by_side(base[len(stem) :] if base.startswith(stem) else "")
     col = Column(pos, name, text, summary, parts)
     key = (None, stem, sbs, "q")
     if is_text:
         key = (*key, "role:TEXT")
     return key, Group(stem, None, None, sbs), col
+
+
+def _side_by_side(rest: str) -> tuple[str | None, tuple[str, ...]]:
+    """(side-by-side number, name parts) of what follows a question's tag:
+    ``#2_1_3`` -> ("2", ("1", "3")); ``_4`` -> (None, ("4",))."""
+    sbs = None
+    if rest.startswith("#"):
+        found = re.match(r"#(\d+)", rest)
+        sbs = found.group(1) if found else None
+        rest = rest[len(found.group(0)) if found else 1 :]
+    return sbs, tuple(p for p in rest.split("_") if p)
