@@ -47,18 +47,28 @@ MIN_GROUP = 10
 EXAMPLES = 3
 
 
-def check_export(export: str | Path, study_file: StudyFile) -> list[Problem]:
+def check_export(
+    export: str | Path,
+    study_file: StudyFile,
+    since: str | None = None,
+    until: str | None = None,
+    details: dict | None = None,
+) -> list[Problem]:
+    """Problems of ``study_file`` against ``export`` (restricted to the responses dated
+    in ``since``/``until`` when given); ``details``, if given, receives the window record."""
     study = study_file.study
     paths = dict(_column_paths(study))
     missing = _missing_columns(Path(export), study_file, paths)
     if missing:
         return missing
     try:
-        responses = load_responses(export, study)
+        responses = load_responses(export, study, since, until)
     except DataError as exc:
         if "source.include keeps none" not in str(exc):
             raise
         return [_at(study_file, ("source", "include"), "error", str(exc))]
+    if details is not None and responses.window is not None:
+        details["window"] = {k: v for k, v in responses.window.items() if k != "warnings"}
     if needs_export_options(study):
         study_file = with_export_options(study_file, responses.export)
         study = responses.study = study_file.study

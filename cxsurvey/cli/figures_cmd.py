@@ -14,7 +14,9 @@ from cxsurvey.cli.errors import handle_errors
 from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
+    SINCE_OPTION,
     STUDY_OPTION,
+    UNTIL_OPTION,
     apply_cache_options,
     load_study_option,
     protect_inputs,
@@ -77,6 +79,8 @@ def figures(
         None, "--chart", help="Also write a PNG and an SVG chart of each figure into this folder."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
 ) -> None:
     """Compute every figure of the study: bases, values, intervals, gaps and tests."""
     from cxsurvey.tabulation.figure import Options
@@ -104,7 +108,9 @@ def figures(
 
             stage = stack.enter_context(staged_folder(chart, "--chart"))
         with DelayedProgress(quiet) as bar:
-            result = run_figures(export, study_file, figure, options, progress=bar)
+            result = run_figures(
+                export, study_file, figure, options, progress=bar, since=since, until=until
+            )
         if stage is not None:
             _write_charts(result, study_file, stage, quiet)
             stage.check()  # a chart that cannot land refuses the run before any output

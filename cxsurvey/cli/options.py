@@ -28,6 +28,19 @@ def load_study_option(study: Path | None):
     return loaded
 
 
+SINCE_OPTION = typer.Option(
+    None,
+    "--since",
+    help="Only responses dated on or after this day (YYYY-MM-DD, or YYYY-MM: the month's "
+    "first day) in the date question's time zone (source.date, else the only date question).",
+)
+UNTIL_OPTION = typer.Option(
+    None,
+    "--until",
+    help="Only responses dated on or before this day (YYYY-MM-DD, inclusive, or YYYY-MM: "
+    "the month's last day) in the date question's time zone.",
+)
+
 NO_CACHE_OPTION = typer.Option(
     False, "--no-cache", help="Parse the export afresh: neither read nor write the cache."
 )

@@ -13,7 +13,9 @@ from cxsurvey.cli.errors import handle_errors
 from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
+    SINCE_OPTION,
     STUDY_OPTION,
+    UNTIL_OPTION,
     apply_cache_options,
     load_study_option,
     protect_inputs,
@@ -48,6 +50,8 @@ def report(
     ),
     alpha: float = typer.Option(0.05, "--alpha", min=0.0, max=1.0, help="Significance level."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
 ) -> None:
     """Charts, tables, summary and methods of every figure, in one file."""
     from cxsurvey.outputs.report.context import report_context
@@ -74,7 +78,7 @@ def report(
         require_pptx()
     if template is not None and _same_file(out, template):
         raise UserError(f"{out}: --out is the --template deck; writing there would destroy it")
-    scores = score(export, study_file)
+    scores = score(export, study_file, since=since, until=until)
     result = run_figures(export, study_file, options=Options(alpha=alpha), scores=scores)
     context = report_context(result, scores)
     with progress(len(result.figures), "charts", quiet) as step:

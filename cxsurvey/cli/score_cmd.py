@@ -12,7 +12,9 @@ from cxsurvey.cli.errors import handle_errors
 from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
+    SINCE_OPTION,
     STUDY_OPTION,
+    UNTIL_OPTION,
     apply_cache_options,
     load_study_option,
     protect_inputs,
@@ -36,6 +38,8 @@ def score(
     ),
     fmt: ScoreFormat = typer.Option(ScoreFormat.csv, "--format", "-f", help="Output format."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on the terminal."),
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
     fit_clusters: bool = typer.Option(
         False,
         "--fit-clusters",
@@ -50,7 +54,7 @@ def score(
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
     protect_inputs(export, study_file, out=out)
-    result = run_score(export, study_file, fit_clusters=fit_clusters)
+    result = run_score(export, study_file, fit_clusters=fit_clusters, since=since, until=until)
     models = result.new_models()
     _check_model_paths(models, out)  # before anything is written
     write_scores(result, fmt.value, out)

@@ -12,7 +12,9 @@ from cxsurvey.cli.errors import handle_errors
 from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
     NO_CACHE_OPTION,
+    SINCE_OPTION,
     STUDY_OPTION,
+    UNTIL_OPTION,
     apply_cache_options,
     load_study_option,
 )
@@ -77,6 +79,8 @@ def check(
     cache_dir: Path | None = CACHE_DIR_OPTION,
     fmt: ProblemFormat = FORMAT_OPTION,
     strict: bool = STRICT_OPTION,
+    since: str | None = SINCE_OPTION,
+    until: str | None = UNTIL_OPTION,
 ) -> None:
     """Check a study against an export: columns, codes, ids, filters, group sizes."""
     from cxsurvey.checks.check import check_export, export_record
@@ -85,8 +89,11 @@ def check(
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
-    problems = check_export(export, study_file)
+    details: dict = {}
+    problems = check_export(export, study_file, since, until, details)
     record = export_record(export, study_file.study)
+    if "window" in details:
+        record["window"] = details["window"]
     valid = not any(p.severity == "error" or strict for p in problems)
     extra = {"export": record} if fmt is ProblemFormat.json else None
     typer.echo(format_problems(problems, fmt.value, valid=valid, extra=extra), nl=False)
@@ -96,6 +103,10 @@ def check(
             f"{export}: read as {record['description']}; {describe_missing(record['missing'])}",
             err=True,
         )
+        if "window" in details:
+            from cxsurvey.outputs.display import window_text
+
+            typer.echo(f"{export}: {window_text(details['window'])}", err=True)
         verdict = "fits" if valid else "does not fit"
         typer.echo(
             f"{export}: the study {verdict} this export: {errors} error(s), {warnings} warning(s)",

@@ -99,7 +99,7 @@ def convert_export(
                 f"--partition-by {partition_by} needs a date question in the study; "
                 "declare one (type: date) or use --partition-by none"
             )
-        name = date_question or next(iter(dates))
+        name = date_question or study.source.date or next(iter(dates))
         if name not in dates:
             raise DataError(
                 f"--date-question {name!r} is not a date question of the study; "
@@ -114,5 +114,10 @@ def convert_export(
         "study_sha256": study_file.sha256,
         "cxsurvey_version": __version__,
     }
+    if column is not None:  # what --since/--until need to skip partitions
+        q = dates[name]
+        provenance.update(
+            partition_by=partition_by, partition_column=q.column, partition_timezone=q.timezone
+        )
     files = write_dataset(typed.table, out, typed.labels, provenance, column, parts)
     return typed.table.num_rows, files, typed.notes

@@ -194,7 +194,29 @@ def export_line(record: dict) -> str:
     """One line on how the export was read: layout, encoding, delimiter, missing codes."""
     if not record:
         return ""
-    return f"export: {record['description']}; {describe_missing(record['missing'])}"
+    line = f"export: {record['description']}; {describe_missing(record['missing'])}"
+    if record.get("partitions"):
+        p = record["partitions"]
+        line += f"; read {p['read']} of {p['of']} partitions (--since/--until)"
+    return line
+
+
+def window_text(window: dict | None) -> str:
+    """``dated 2026-03-01 to 2026-03-31 in 'submitted' (Europe/Berlin): 120 outside, 3
+    undated``: how --since/--until restricted the respondents ('' without a window)."""
+    if not window:
+        return ""
+    span = f"{window['since'] or 'any day'} to {window['until'] or 'any day'}"
+    return (
+        f"dated {span} in {window['question']!r} ({window['timezone']}): "
+        f"{window['outside']} outside, {window['undated']} undated excluded"
+    )
+
+
+def window_clause(respondents: dict) -> str:
+    """``, dated ...`` for a respondents line; '' without a window."""
+    text = window_text(respondents.get("window"))
+    return f" ({text})" if text else ""
 
 
 def drivers_notes(fig: FigureResult) -> list[str]:

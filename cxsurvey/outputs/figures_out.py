@@ -18,6 +18,7 @@ from cxsurvey.outputs.display import (
     export_line,
     figure_notes,
     header,
+    window_clause,
 )
 from cxsurvey.outputs.figures_xlsx import figures_xlsx
 from cxsurvey.outputs.safe_text import md_text, neutralise_text
@@ -79,6 +80,7 @@ def figures_markdown(result: FiguresResult, out: IO[str]) -> None:
     r = result.respondents
     out.write(
         f"## {md_text(result.study)}\n\nRespondents: {r['read']} read, {r['included']} included"
+        + md_text(window_clause(r))
         + "".join(f", {n} scored on {s}" for s, n in r["scored"].items())
         + ".\n\n"
     )

@@ -47,6 +47,7 @@ class Export:
     notes: dict[str, str] = field(default_factory=dict)  # column -> how a tolerant rule matched it
     positions: dict[str, int] = field(default_factory=dict)  # study name -> export position
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)  # .sav: code -> label
+    partitions: tuple[int, int] | None = None  # (read, in the dataset) when a window pruned them
 
     @property
     def num_rows(self) -> int:
@@ -75,10 +76,13 @@ def load_export(
     encoding: str = "auto",
     optional: Sequence[str] = (),
     where: dict[str, str] | None = None,
+    window=None,
 ) -> Export:
     """Read ``columns`` (all required) and ``optional`` (read when present) from ``path``.
 
     ``where`` maps a column to the study key that asks for it, for error messages.
+    ``window`` (a ``parquet.DateWindow``) lets a partitioned Parquet dataset skip
+    the partitions outside it; other exports are read whole.
     """
     p = Path(path)
     if not p.exists():
@@ -91,7 +95,7 @@ def load_export(
             found = require_columns(p, layout, cols, opt, where or {})
             return {name: layout.header[pos] for name, pos in found.positions.items()}
 
-        return read_parquet(p, columns, optional, where or {}, resolve)
+        return read_parquet(p, columns, optional, where or {}, resolve, window)
     if p.is_dir():
         raise DataError(f"{p}: is a directory with no .parquet files; give the export file")
     layout = sniff(p, fmt, encoding)

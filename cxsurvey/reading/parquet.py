@@ -10,9 +10,11 @@ becomes the export's labels, as the question-text row of a Qualtrics CSV does.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from cxsurvey.errors import DataError
@@ -54,42 +56,157 @@ def open_dataset(path: Path):
         raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
 
 
+@dataclass(frozen=True)
+class DateWindow:
+    """Calendar days (inclusive) of a date column in a time zone: which partitions
+    of a dataset ``cxsurvey convert`` partitioned by that column can hold rows."""
+
+    column: str  # the date question's export column
+    timezone: str
+    since: dt.date | None
+    until: dt.date | None
+
+
+@dataclass(frozen=True)
+class Pruned:
+    dataset: object  # pyarrow dataset with every partition, read through ``filter``
+    filter: object  # pyarrow expression on the partition column
+    files: list  # the files the filter keeps
+    read: int  # partitions read
+    total: int  # partitions in the dataset
+
+
 def read_parquet(
     path: Path,
     columns: Sequence[str],
     optional: Sequence[str],
     where: dict[str, str],
     resolve,
+    window: DateWindow | None = None,
 ):
     """The study's columns of a Parquet export as an ``Export``.
 
     ``resolve(layout, columns, optional)`` maps study names to dataset columns
-    (the same rules as for CSV exports) and raises for missing ones.
+    (the same rules as for CSV exports) and raises for missing ones. With a
+    ``window`` on a dataset partitioned by that date, partitions wholly outside it
+    are never opened (``Export.partitions`` says how many were read); the rows
+    inside are still filtered by the caller.
     """
     import pyarrow as pa
 
     from cxsurvey.reading.export import Export, rename_columns
 
-    dataset = open_dataset(path)
+    pruned = prune_partitions(path, window) if window is not None and path.is_dir() else None
+    dataset = pruned.dataset if pruned else open_dataset(path)
     layout = parquet_layout(dataset)
     header = layout.header
     mapping = resolve(layout, columns, optional)
     wanted = list(dict.fromkeys(mapping.values()))
     try:
-        table = dataset.to_table(columns=wanted)
+        if pruned:
+            table = dataset.to_table(columns=wanted, filter=pruned.filter)
+        else:
+            table = dataset.to_table(columns=wanted)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
-    if table.num_rows == 0:
+    if table.num_rows == 0 and not pruned:
         raise DataError(f"{path}: the dataset has columns but no responses")
     table = rename_columns(plain_types(table), mapping)
     labels = {name: layout.columns.text(header.index(col)) for name, col in mapping.items()}
-    return Export(str(path), layout, table, header, labels, dataset_sha256(path, dataset))
+    files = pruned.files if pruned else dataset.files
+    export = Export(str(path), layout, table, header, labels, dataset_sha256(path, files))
+    if pruned:
+        export.partitions = (pruned.read, pruned.total)
+    return export
 
 
-def dataset_sha256(path: Path, dataset) -> str:
-    """SHA-256 of the dataset's files, in path order, each with its relative name."""
+PARTITION_KEYS = ("month", "quarter")
+_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def prune_partitions(path: Path, window: DateWindow) -> Pruned | None:
+    """The dataset read through a filter on its partition column that keeps only
+    the partitions overlapping ``window`` (and the one of undated rows), or None
+    when the dataset is not partitioned by ``window``'s date as ``convert`` writes it.
+
+    The partition of each file is known from its path; the schema is read from a
+    file inside the window and given to the dataset, so no file outside the window
+    is opened, not even for its footer."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    parts: dict[Path, tuple[str, str]] = {}
+    for file in sorted(path.rglob("*.parquet")):
+        rel = file.relative_to(path).parts
+        if any(p.startswith((".", "_")) for p in rel):
+            continue
+        if len(rel) != 2 or "=" not in rel[0]:
+            return None
+        key, value = rel[0].split("=", 1)
+        parts[file] = (key, value)
+    keys = {k for k, _ in parts.values()}
+    if len(keys) != 1 or (key := keys.pop()) not in PARTITION_KEYS:
+        return None
+    lo = period_label(window.since, key) if window.since else None
+    hi = period_label(window.until, key) if window.until else None
+
+    def inside(value: str) -> bool:
+        if value == _NULL_PARTITION:
+            return True
+        return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+    kept = [f for f, (_, v) in parts.items() if inside(v)]
+    values = {v for _, v in parts.values()}
+    if not kept:
+        dated = sorted(values - {_NULL_PARTITION})
+        raise DataError(
+            f"{path}: no {key} partition of the dataset overlaps --since/--until "
+            f"(its partitions run from {dated[0]} to {dated[-1]}); choose dates inside them"
+        )
+    try:
+        schema = pq.read_schema(kept[0])
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{kept[0]}: cannot read it as Parquet ({_first_line(exc)})") from None
+    origin = _stored_json(schema, PROVENANCE_KEY)
+    if (
+        origin.get("partition_column") != window.column
+        or origin.get("partition_timezone") != window.timezone
+        or origin.get("partition_by") != key
+    ):
+        return None  # partitioned by another date or zone: read every partition
+    field = pa.field(key, pa.string())
+    dataset = ds.dataset(
+        path,
+        schema=schema.append(field),
+        format="parquet",
+        partitioning=ds.partitioning(pa.schema([field]), flavor="hive"),
+        exclude_invalid_files=False,
+        ignore_prefixes=[".", "_"],
+    )
+    column = ds.field(key)
+    expr = None
+    if lo is not None:
+        expr = column >= lo
+    if hi is not None:
+        expr = (column <= hi) if expr is None else (expr & (column <= hi))
+    expr = column.is_null() if expr is None else (expr | column.is_null())
+    files = [f.path for f in dataset.get_fragments(filter=expr)]
+    read = len({parts[Path(f)][1] for f in files})
+    return Pruned(dataset, expr, files, read, len(values))
+
+
+def period_label(day: dt.date, period: str) -> str:
+    """The partition label of ``day``: ``2026-06`` (month) or ``2026-Q2`` (quarter)."""
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def dataset_sha256(path: Path, files) -> str:
+    """SHA-256 of the dataset's files read, in path order, each with its relative name."""
     digest = hashlib.sha256()
-    for name in sorted(dataset.files):
+    for name in sorted(files):
         rel = Path(name).relative_to(path) if path.is_dir() else Path(Path(name).name)
         digest.update(str(rel).encode("utf-8") + b"\0")
         with open(name, "rb") as fh:

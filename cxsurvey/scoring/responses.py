@@ -42,6 +42,7 @@ class Responses:
     outside: dict[str, str] = field(default_factory=dict)  # scale item -> codes-outside warning
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     quality: Any = None  # QualityFlags over every row read, when the study screens (quality:)
+    window: dict[str, Any] | None = None  # --since/--until: the window and what it excluded
 
     @property
     def missing(self) -> list[Any]:
@@ -58,6 +59,7 @@ class Responses:
 
         dup = self.memo(("duplicate ids",), lambda: duplicate_ids(self))
         unjudged = self.memo(("unjudged quality",), lambda: unjudged_warnings(self))
+        undated = self.window["warnings"] if self.window else []
         notes, outside = self.export.notes, self.outside
         wanted = list(dict.fromkeys([*notes, *outside] if columns is None else columns))
         return [
@@ -65,6 +67,7 @@ class Responses:
             *(notes[c] for c in wanted if c in notes),
             *(outside[c] for c in wanted if c in outside),
             *unjudged,
+            *undated,
         ]
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -188,9 +191,10 @@ def export_columns(study: Study) -> tuple[list[str], list[str], dict[str, str]]:
     return [c for c in columns if c != "ResponseId"], ["ResponseId"], where
 
 
-def read_study_export(path: str | Path, study: Study) -> Export:
+def read_study_export(path: str | Path, study: Study, window=None) -> Export:
     """The columns ``study`` reads from the export at ``path`` (every row): the one
-    read behind ``load_responses`` and ``convert``."""
+    read behind ``load_responses`` and ``convert``. ``window`` (a
+    ``parquet.DateWindow``) lets a partitioned dataset skip partitions outside it."""
     columns, optional, where = export_columns(study)
     return load_export(
         path,
@@ -199,28 +203,66 @@ def read_study_export(path: str | Path, study: Study) -> Export:
         encoding=study.source.encoding,
         optional=optional,
         where=where,
+        window=window,
     )
 
 
-def load_responses(path: str | Path, study: Study) -> Responses:
-    """Read the export for ``study`` and keep the rows its ``source.include`` allows."""
-    export = read_study_export(path, study)
+def load_responses(
+    path: str | Path, study: Study, since: str | None = None, until: str | None = None
+) -> Responses:
+    """Read the export for ``study`` and keep the rows its ``source.include`` allows
+    and, with ``since``/``until`` (YYYY-MM-DD or YYYY-MM), those dated inside them
+    (``scoring.window``)."""
+    from cxsurvey.scoring.window import parse_window, window_question
+
+    window = parse_window(since, until)
+    dated = window_question(study) if window is not None else None
+    pushdown = None
+    if dated is not None:
+        from cxsurvey.reading.parquet import DateWindow
+
+        q = dated[1]
+        pushdown = DateWindow(q.column, q.timezone, window.since, window.until)
+    export = read_study_export(path, study, pushdown)
     _check_sav_flag_filters(export, study)
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
     read = export.num_rows
     from cxsurvey.scoring.quality import include_mask
 
     keep, quality = include_mask(export.table, study, id_column, effective_missing(study, export))
+    record = None
+    if dated is not None:
+        from cxsurvey.scoring.window import window_rows, window_warning
+
+        name, q = dated
+        rows_in = window_rows(export.table, q, window)
+        keep = keep & rows_in.keep
+        record = {
+            **window.to_dict(),
+            "question": name,
+            "timezone": q.timezone,
+            "outside": rows_in.outside,
+            "undated": rows_in.undated,
+            "warnings": window_warning(name, q, rows_in.undated),
+        }
+        if export.partitions is not None:
+            record["partitions"] = {"read": export.partitions[0], "of": export.partitions[1]}
     rows = np.flatnonzero(keep)
     if len(rows) == 0:
         from cxsurvey.reading.choices import filter_hint
 
+        if record is not None:
+            raise DataError(
+                f"{export.path}: no response of the {read} read is dated {window.text()} "
+                f"(question {record['question']!r}, {record['timezone']}) and kept by "
+                "source.include; check --since/--until"
+            )
         raise DataError(
             f"{export.path}: source.include keeps none of the {read} responses; "
             "check the filter codes against the export"
             + filter_hint(export.table, study.source.include)
         )
-    return Responses(study, export, read, id_column, rows, quality=quality)
+    return Responses(study, export, read, id_column, rows, quality=quality, window=record)
 
 
 _CSV_FLAG = {1.0: "true", 0.0: "false"}  # what 1 and 0 mean in a Qualtrics CSV's flag columns

@@ -41,6 +41,8 @@ class ScoreResult:
         }
         if self.responses.quality is not None:
             out["quality"] = quality_summary(self.responses)
+        if self.responses.window is not None:
+            out["window"] = {k: v for k, v in self.responses.window.items() if k != "warnings"}
         return out
 
     @property
@@ -51,6 +53,9 @@ class ScoreResult:
         responses = self.responses
         record = export_record(responses.export.path, responses.export.layout, responses.study)
         record["warnings"] = responses.integrity_warnings()
+        if responses.export.partitions is not None:
+            read, total = responses.export.partitions
+            record["partitions"] = {"read": read, "of": total}
         return record
 
     def new_models(self) -> dict[Path, dict]:
@@ -108,9 +113,16 @@ def _labels(codes: np.ndarray, labels: list[str]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, pa.array(labels, pa.string())).cast(pa.string())
 
 
-def score(export: str | Path, study: StudyFile, fit_clusters: bool = False) -> ScoreResult:
-    """Read ``export``, score every scale and split every segment of ``study``."""
-    responses = load_responses(export, study.study)
+def score(
+    export: str | Path,
+    study: StudyFile,
+    fit_clusters: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+) -> ScoreResult:
+    """Read ``export``, score every scale and split every segment of ``study``;
+    ``since``/``until`` (YYYY-MM-DD or YYYY-MM) keep the responses dated inside them."""
+    responses = load_responses(export, study.study, since, until)
     if needs_export_options(study.study):
         study = with_export_options(study, responses.export)
         responses.study = study.study

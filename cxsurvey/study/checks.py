@@ -56,6 +56,7 @@ def semantic_problems(
     for name, q in study.questions.items():
         _check_question(name, q, report)
     _check_source(study.source, report)
+    _check_date_source(study, report)
     _check_qualtrics_missing(study, report)
     from cxsurvey.study.quality_checks import check_quality
 
@@ -291,6 +292,17 @@ def _check_source(source: models.Source, report: _Report) -> None:
                 f"{source.encoding!r} is a data transform, not a text encoding; use e.g. "
                 "utf-8, utf-16, cp1252 or auto",
             )
+
+
+def _check_date_source(study: models.Study, report: _Report) -> None:
+    """``source.date`` names a date question (the one --since/--until filter on)."""
+    name = study.source.date
+    if name is None or isinstance(study.questions.get(name), models.Date):
+        return
+    dates = [k for k, q in study.questions.items() if isinstance(q, models.Date)]
+    what = "not a question" if name not in study.questions else "not a date question"
+    choose = f"choose one of {', '.join(dates)}" if dates else "declare a question of type: date"
+    report.add(("source", "date"), f"source.date: {name!r} is {what} of the study; {choose}")
 
 
 def _check_qualtrics_missing(study: models.Study, report: _Report) -> None:

@@ -111,6 +111,8 @@ class Source(Model):
     """Column of the primary sampling unit (PSU): design-based standard errors and tests."""
     strata: Name | None = None  # extension: stratum column, design-based SEs
     """Column of the sampling stratum: design-based standard errors and tests."""
+    date: Name | None = None  # extension: the date --since/--until filter on
+    """Date question (key under questions) that --since/--until filter on (default: the only one)."""
 
 
 class Band(Model):

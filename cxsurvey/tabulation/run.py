@@ -24,10 +24,14 @@ def figures(
     options: Options = Options(),
     scores: ScoreResult | None = None,
     progress: Any = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> FiguresResult:
     """Compute the study's figures (or those named in ``ids``) on ``export``.
 
-    ``progress``, if given, has ``stage(text, total)`` and ``advance(name)``."""
+    ``progress``, if given, has ``stage(text, total)`` and ``advance(name)``;
+    ``since``/``until`` (YYYY-MM-DD or YYYY-MM) keep the responses dated inside them
+    (``scoring.window``), as ``source.include`` does."""
     known = [f.id for f in study.study.figures]
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -38,7 +42,7 @@ def figures(
             f"no figure {unknown[0]!r} in {study.file}"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
         )
-    scores = scores or score(export, study)
+    scores = scores or score(export, study, since=since, until=until)
     chosen = [f for f in study.study.figures if not ids or f.id in ids]
     scores.responses.prefetch(*_shared_work(scores, chosen))
     if progress is not None:

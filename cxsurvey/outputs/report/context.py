@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from cxsurvey.outputs.display import export_line, format_number
+from cxsurvey.outputs.display import export_line, format_number, window_clause
 from cxsurvey.scoring.filters import describe_filters
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study.checks import score_range
@@ -51,7 +51,7 @@ class ReportContext:
 def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
     study = scores.study.study
     r = result.respondents
-    respondents = [f"{r['read']} responses read", f"{r['included']} included"]
+    respondents = [f"{r['read']} responses read", f"{r['included']} included" + window_clause(r)]
     respondents += [f"{n} scored on {name}" for name, n in r["scored"].items()]
     respondents += _screening(r.get("quality"))
     filters = describe_filters(study.source.include)

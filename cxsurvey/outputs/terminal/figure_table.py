@@ -21,6 +21,7 @@ from cxsurvey.outputs.display import (
     drivers_notes,
     export_line,
     figure_words,
+    window_clause,
 )
 from cxsurvey.outputs.safe_text import visible
 from cxsurvey.outputs.terminal.console import plain
@@ -155,6 +156,7 @@ def figures_view(result: FiguresResult, width: int = 80) -> Group:
     r = result.respondents
     head = plain(
         f"{result.study}: {r['read']} read, {r['included']} included"
+        + window_clause(r)
         + "".join(f", {n} scored on {s}" for s, n in r["scored"].items()),
         "bold",
     )

@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cxsurvey.outputs.display import export_line, format_number
+from cxsurvey.outputs.display import export_line, format_number, window_clause
 from cxsurvey.outputs.terminal.console import plain
 from cxsurvey.scoring.run import ScoreResult
 
@@ -23,7 +23,8 @@ def score_summary(result: ScoreResult, out: Path | None) -> Group:
         Text.assemble(
             (result.study.study.study, "bold"),
             "\n",
-            f"respondents: {r['read']} read, {r['included']} included by source.include",
+            f"respondents: {r['read']} read, {r['included']} included by source.include"
+            + window_clause(r),
             "\n",
             export_line(result.export),
         )
