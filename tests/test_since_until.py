@@ -259,3 +259,14 @@ def test_window_that_keeps_nothing_is_one_line(export):
     assert result.exit_code == 2
     assert "no response of the 2000 read is dated 2030-01-01" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_quarter_partitions_are_pruned_by_the_quarters_they_overlap(export, tmp_path):
+    out = tmp_path / "q"
+    result = _run("convert", export, "--study", FEEDBACK, "--out", out, "--partition-by", "quarter")
+    assert result.exit_code == 0, result.output
+    quarters = {p.parent.name for p in out.rglob("*.parquet")}
+    args = ("--since", "2026-03-31", "--until", "2026-04-01")  # the end of Q1, the start of Q2
+    on_ds, on_csv = _figures(out, *args), _figures(export, *args)
+    assert on_ds["export"]["partitions"] == {"read": 3, "of": len(quarters)}  # Q1, Q2, undated
+    assert on_ds["figures"] == on_csv["figures"]

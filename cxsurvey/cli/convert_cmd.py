@@ -32,7 +32,9 @@ def convert(
         help="Hive partitions (month=2026-06/) by the study's date question.",
     ),
     date_question: str | None = typer.Option(
-        None, "--date-question", help="The date question to partition by (default: the first)."
+        None,
+        "--date-question",
+        help="The date question to partition by (default: source.date, else the first).",
     ),
 ) -> None:
     """Convert an export into a typed Parquet dataset (numbers, instants, text)."""
