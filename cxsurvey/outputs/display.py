@@ -202,14 +202,15 @@ def export_line(record: dict) -> str:
 
 
 def window_text(window: dict | None) -> str:
-    """``dated 2026-03-01 to 2026-03-31 in 'submitted' (Europe/Berlin): 120 outside, 3
-    undated``: how --since/--until restricted the respondents ('' without a window)."""
+    """``--since/--until: dated 2026-03-01 to 2026-03-31 in 'submitted' (Europe/Berlin);
+    excluded 120 dated outside, 3 undated``: how the window restricted the respondents
+    ('' without one)."""
     if not window:
         return ""
     span = f"{window['since'] or 'any day'} to {window['until'] or 'any day'}"
     return (
-        f"dated {span} in {window['question']!r} ({window['timezone']}): "
-        f"{window['outside']} outside, {window['undated']} undated excluded"
+        f"--since/--until: dated {span} in {window['question']!r} ({window['timezone']}); "
+        f"excluded {window['outside']} dated outside, {window['undated']} undated"
     )
 
 
