@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cxsurvey.cli import app
+from cxsurvey.numbers import format_number, round_half_up
 from cxsurvey.outputs.charts.draw import value_text
-from cxsurvey.outputs.display import display_value, format_number, round_half_up
+from cxsurvey.outputs.display import display_value
 from tests.conftest import render_export
 
 RUN = CliRunner()
@@ -155,3 +156,27 @@ def test_a_letter_footnote_says_when_no_letter_is_drawn(rounding, tmp_path):
     spec = chart_spec(result.figures[1], loaded.study)
     assert "no group is significantly higher than another" in spec.footnote
     assert "A = North" in spec.footnote  # the key still names the lettered groups
+
+
+def test_chart_and_xlsx_bases_are_respondents_not_weighted_sums():
+    """Under weights a cell's base is a sum of weights; the 'n=' the reader sees is the
+    number of respondents, never '192.481' or '1.23457e+06'."""
+    from cxsurvey.outputs.wording import base_text, n_range
+    from cxsurvey.tabulation.results import Cell, FigureResult, Row
+
+    cells = {
+        "Total": Cell(50.0, 96.2405, 192.481, n=117),
+        "G1": Cell(40.0, 41.2888, 103.222, n=58),
+    }
+    fig = FigureResult(
+        id="f", title="F", question="q", stat="percent", columns=["Total", "G1"],
+        rows=[Row("Yes", cells)], by="seg",
+    )  # fmt: skip
+    assert n_range(fig, "Total") == "n=117"
+    assert base_text(fig) == "Base: respondents who answered (Total n=117; G1 n=58)."
+    big = Cell(50.0, 617283.5, 1234567.0, n=1234567)
+    fig = FigureResult(
+        id="g", title="G", question="q", stat="percent", by=None, columns=["Total"],
+        rows=[Row("Yes", {"Total": big})],
+    )  # fmt: skip
+    assert base_text(fig) == "Base: respondents who answered (n=1234567)."

@@ -189,7 +189,7 @@ def test_xlsx_keeps_letters_marks_and_formats(feedback_sample, tmp_path):
                     assert got.number_format == "0%"
                     assert got.value == pytest.approx(cell.value / 100, abs=1e-15)
                 else:  # xlsxwriter writes 16 significant digits
-                    assert got.number_format == {"mean": "0.00", "nps": "+0;-0;0"}[kind]
+                    assert got.number_format == {"mean": "0.00", "nps": "+0;-0;+0"}[kind]
                     assert got.value == pytest.approx(cell.value, rel=1e-15)
                 if marks:
                     assert (sheet.cell(i, 3 + j * step).value or "") == cell_marks(cell)

@@ -24,10 +24,10 @@ from cxsurvey.study.models import Study
 from cxsurvey.tabulation.results import CSV_COLUMNS, FigureResult, FiguresResult
 
 HEADER_ROW = 2  # 0: title, 1: question wording and bases, 2: column labels
-NUMBER_FORMATS = {"percent": "0%", "mean": "0.00", "nps": "+0;-0;0",
+NUMBER_FORMATS = {"percent": "0%", "mean": "0.00", "nps": "+0;-0;+0",
                   # key-driver units (Cell.unit): R², % of R², correlations
-                  "r2": "0.000", "share": '0.0"%"', "share_ci": '0.0"%"', "r": "+0.00;-0.00;0.00"}  # fmt: skip
-GAP_FORMATS = {"percent": "+0;-0;0", "mean": "+0.00;-0.00;0.00", "nps": "+0;-0;0"}
+                  "r2": "0.000", "share": '0.0"%"', "share_ci": '0.0"%"', "r": "+0.00;-0.00;+0.00"}  # fmt: skip
+GAP_FORMATS = {"percent": "+0;-0;+0", "mean": "+0.00;-0.00;+0.00", "nps": "+0;-0;+0"}
 
 
 def figures_xlsx(result: FiguresResult, out: IO[bytes], study: Study | None = None) -> None:

@@ -3,6 +3,7 @@ wording, and a "Base: ..., Source: ..." line for charts and slides."""
 
 from __future__ import annotations
 
+from cxsurvey.numbers import format_number
 from cxsurvey.study import models
 from cxsurvey.study.variables import resolve_variable
 from cxsurvey.tabulation.results import FigureResult
@@ -35,17 +36,25 @@ def question_wording(fig: FigureResult, study: models.Study | None) -> str:
 def base_text(fig: FigureResult) -> str:
     """'Base: all who answered (Total n=219; CX leaders n=110, ...)'."""
     who = "respondents who answered" + (f", filter: {fig.filter}" if fig.filter else "")
-    every = [r.cells[c].base for c in fig.columns for r in fig.rows]
-    if fig.by is None and every and min(every) == max(every):  # one base for the figure
-        return f"Base: {who} (n={every[0]:g})."
-    parts = []
-    for col in fig.columns:
-        bases = [r.cells[col].base for r in fig.rows]
-        if not bases:
-            continue
-        lo, hi = min(bases), max(bases)
-        parts.append(f"{col} n={lo:g}" if lo == hi else f"{col} n={lo:g}-{hi:g}")
+    every = {respondents(r.cells[c]) for c in fig.columns for r in fig.rows}
+    if fig.by is None and len(every) == 1:  # one base for the figure
+        return f"Base: {who} (n={format_number(every.pop())})."
+    parts = [f"{col} {n_range(fig, col)}" for col in fig.columns if fig.rows]
     return f"Base: {who} ({'; '.join(parts)})."
+
+
+def respondents(cell) -> float:
+    """A cell's base in respondents (under weights the weighted base is not a count)."""
+    return cell.n if cell.n or not cell.base else cell.base
+
+
+def n_range(fig: FigureResult, column: str) -> str:
+    """'n=219', or 'n=159-211' when the rows' bases differ, in respondents."""
+    ns = [respondents(r.cells[column]) for r in fig.rows]
+    if not ns:
+        return ""
+    lo, hi = min(ns), max(ns)
+    return f"n={format_number(lo)}" if lo == hi else f"n={format_number(lo)}-{format_number(hi)}"
 
 
 def source_text(study_title: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxsurvey.errors import DataError, shorten
+from cxsurvey.numbers import format_number
 from cxsurvey.scoring.filters import describe_filters
 from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.stats.design import Design, make_design
@@ -211,7 +212,9 @@ def _warnings(fig, data: QuestionRows, rows: list[Row], columns, options) -> lis
             n = min(c.n for c in flagged)
             eff = min(c.effective_base or 0.0 for c in flagged)
             weighted = rows and rows[0].design is not None
-            small.append(f"{col} (n={n}" + (f", effective {eff:.1f})" if weighted else ")"))
+            small.append(
+                f"{col} (n={n}" + (f", effective {format_number(eff, 1)})" if weighted else ")")
+            )
     if small:
         out.append(f"small base (under {options.small_base}): {', '.join(small)}")
     return out

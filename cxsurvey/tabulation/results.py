@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cxsurvey.numbers import format_number
+
 # Cell fields every cell carries in JSON, CSV and to_frame(), weighted or not.
 DESIGN_FIELDS = ("n", "se", "deff", "effective_base")
 
@@ -157,8 +159,9 @@ class TableTest:
         if self.p_value is None:
             return f"Rao-Scott F test{where}: not computable (fewer than 2 rows or groups)"
         return (
-            f"Rao-Scott F test{where}: F = {self.statistic:.3f} on {self.ndf:.2f} and "
-            f"{self.ddf:.2f} df, p = {self.p_value:.4f}"
+            f"Rao-Scott F test{where}: F = {format_number(self.statistic, 3)} on "
+            f"{format_number(self.ndf, 2)} and {format_number(self.ddf, 2)} df, "
+            f"p = {format_number(self.p_value, 4)}"
         )
 
 

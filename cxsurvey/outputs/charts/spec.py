@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cxsurvey.outputs.display import any_letter_drawn, cell_marks, format_number, gap_tests
-from cxsurvey.outputs.wording import base_text, question_wording, source_text
+from cxsurvey.outputs.wording import base_text, n_range, question_wording, source_text
 from cxsurvey.study import models
 from cxsurvey.study.checks import score_range
 from cxsurvey.study.variables import resolve_variable
@@ -240,11 +240,7 @@ def _nps_category(column: str, cell, letters: dict[str, str]) -> str:
 
 
 def _base_text(fig: FigureResult, column: str) -> str:
-    bases = {r.cells[column].base for r in fig.rows}
-    if not bases:
-        return ""
-    lo, hi = min(bases), max(bases)
-    return f"n={lo:g}" if lo == hi else f"n={lo:g}-{hi:g}"
+    return n_range(fig, column)
 
 
 def _mean_axis(fig: FigureResult, study: models.Study | None, values: list[float]):
