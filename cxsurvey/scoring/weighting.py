@@ -46,6 +46,9 @@ class RakeResult:
     min_weight: float
     max_weight: float
     capped: int  # respondents at the cap
+    # the raking margins: category index per respondent per variable (-1 outside),
+    # for the design's variances (stats.raked_variance)
+    groups: tuple[np.ndarray, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +197,7 @@ def rake(spec: models.Weighting, study: models.Study, responses, scales, segment
         float(positive.min()),
         float(w.max()),
         0 if spec.cap is None else int(np.count_nonzero(w >= spec.cap * w.mean() * (1 - 1e-9))),
+        tuple(group for _, _, group, _ in variables),
     )
 
 

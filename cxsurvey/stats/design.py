@@ -49,6 +49,9 @@ class Design:
     weight_column: str | None = None
     cluster_column: str | None = None
     strata_column: str | None = None
+    # rim weights: the raking margins, an intp category per respondent each (-1
+    # outside); variances then residualise on them (stats.raked_variance)
+    margins: tuple[np.ndarray, ...] | None = None
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def unit(self) -> tuple[np.ndarray | None, int]:
@@ -91,6 +94,8 @@ class Design:
             parts.append(f"strata from column {self.strata_column!r}")
         if self.weight_column and self.weight_column.startswith("rim weights"):
             parts.append(self.weight_column)
+            if self.margins is not None:
+                parts.append("variances residualised on the raking margins (R's rake())")
         elif self.weight_column:
             parts.append(f"weights from column {self.weight_column!r}")
         return (
@@ -106,6 +111,7 @@ def make_design(
     strata: np.ndarray | None = None,
     names: tuple[str | None, str | None, str | None] = (None, None, None),
     describe_stratum=None,
+    margins: tuple[np.ndarray, ...] | None = None,
 ) -> Design:
     """A design from per-respondent weights and cluster / stratum codes (any
     hashable values; the same cluster code in two strata is two PSUs, as R's
@@ -153,6 +159,7 @@ def make_design(
         psu_stratum,
         units.astype(float),
         *names,
+        margins=margins,
     )
 
 

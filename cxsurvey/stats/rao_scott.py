@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxsurvey.stats.design import Design, atom_sums, domain_df, linearised_cov
+from cxsurvey.stats.raked_variance import raked_cov
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ def rao_scott(
     total = t1.sum()
     p = t1 / total
     l1 = (np.eye(nr * nc) - p[None, :]) / total
-    cov = linearised_cov(design, sums, l1)
+    if design.margins is not None:  # rim weights
+        cov = raked_cov(design, atom, l1)
+    else:
+        cov = linearised_cov(design, sums, l1)
     cells = (keep_r[:, None] & keep_c[None, :]).T.ravel()  # column-major, as atoms
     nu = domain_df(design, sums, np.ones(nr * nc, dtype=bool))
     if nu <= 0:

@@ -38,6 +38,7 @@ from cxsurvey.stats.design import (
     t_two_sided,
 )
 from cxsurvey.stats.intervals import mean_interval, proportion_interval
+from cxsurvey.stats.raked_variance import raked_cov
 from cxsurvey.tabulation.question_rows import PercentRow, QuestionRows
 from cxsurvey.tabulation.results import Cell, Row
 
@@ -166,7 +167,11 @@ def _percent_row(label, hit, base, sums: ColumnSums, columns, on_hits=None) -> R
     bases, counts, n = bw.sum(axis=0), hw.sum(axis=0), counts_by_unit.sum(axis=0)
     safe = np.where(bases > 0, bases, 1)
     p = np.where(bases > 0, counts / safe, 0.0)
-    if sums.slots.by_psu:  # PSU totals of the influence values, no atoms
+    if design.margins is not None:  # rim weights: residualised per respondent
+        hits = np.tile([0.0, 1.0], k + 1)
+        atom = np.where(base & (sums.slot <= k), 2 * sums.slot + (hit & base), -1)
+        cov = raked_cov(design, atom, sums.member(2) * (hits[:, None] - p[None, :]) / safe)
+    elif sums.slots.by_psu:  # PSU totals of the influence values, no atoms
         cov = cluster_cov(design, (hw - p * bw) / safe)
     else:
         agg = percent_atoms(on_base, on_hits, k, False)
@@ -212,7 +217,11 @@ def _mean_row(label, values, sums: ColumnSums, columns, kind: str) -> Row:
     squares = _columns(on_base["wyy"], k).sum(axis=0)
     safe = np.where(bases > 0, bases, 1)
     mean = totals / safe
-    if sums.slots.by_psu:
+    if design.margins is not None:  # rim weights: residualised per respondent
+        member = sums.member(1)
+        atom = np.where(inb & (sums.slot <= k), sums.slot, -1)
+        cov = raked_cov(design, atom, -member * mean / safe, values, member / safe)
+    elif sums.slots.by_psu:
         cov = cluster_cov(design, (yw - mean * bw) / safe)
     else:
         agg = mean_atoms(on_base, k, False)

@@ -122,6 +122,7 @@ def study_design(scores: ScoreResult) -> Design:
                 src.cluster,
                 src.strata,
             ),
+            margins=scores.weighting.groups if scores.weighting else None,
         ),
     )
 
