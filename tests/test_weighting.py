@@ -244,6 +244,8 @@ def test_raked_share_is_fixed_and_mean_se_matches_svyrecvar_and_rs_published():
         cell = row.cells["Total"]
         assert cell.value == pytest.approx(100 * POP[0][code] / 6194, rel=1e-9)
         assert cell.se <= 1e-9 * cell.value
+        assert cell.ci == (cell.value, cell.value)  # Korn-Graubard on an infinite n*
+        assert cell.effective_base == cell.n == 183
     # (fixed weights gave Elementary SE 5.96 points)
     y = data["api00"].to_numpy(float)
     mean = (w * y).sum() / w.sum()

@@ -51,9 +51,12 @@ def proportion_interval(
     if n < 2:
         return None
     n_eff = _n_eff(p, var, n) * (t.ppf(0.025, n - 1) / t.ppf(0.025, df)) ** 2
+    if n_eff > 1e24:  # SE below 1e-12 of sqrt(p(1 - p)): a share raked to its target
+        return 100 * p, 100 * p
     lower = 0.0 if p <= 0 else float(beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1))
     upper = 1.0 if p >= 1 else float(beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)))
-    return 100 * lower, 100 * upper
+    # beta quantiles with huge parameters lose the last digits: keep p inside
+    return 100 * min(lower, p), 100 * max(upper, p)
 
 
 def mean_interval(mean: float, se: float, df: float) -> tuple[float, float] | None:

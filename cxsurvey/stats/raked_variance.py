@@ -31,6 +31,7 @@ def rake_residuals(x: np.ndarray, w: np.ndarray, margins, passes: int = PASSES) 
     """``x`` (respondents x K influence values) adjusted over the raking margins
     (each an intp category per respondent, -1 outside); a new array."""
     x = np.array(x, dtype=float, copy=True)
+    k = x.shape[1]
     prepared = []
     for group in margins:
         inside = np.flatnonzero((group >= 0) & (w > 0))
@@ -39,15 +40,15 @@ def rake_residuals(x: np.ndarray, w: np.ndarray, margins, passes: int = PASSES) 
         g = group[inside]
         size = int(g.max()) + 1
         count = np.bincount(g, minlength=size).astype(float)
-        prepared.append((inside, g, size, np.where(count > 0, count, 1.0), w[inside]))
+        # one bincount for all K columns: key = category x K + column
+        key = (g[:, None] * k + np.arange(k)).ravel()
+        count = np.where(count > 0, count, 1.0)
+        prepared.append((inside, g, size, key, count, w[inside]))
     for _ in range(passes):
-        for inside, g, size, count, wi in prepared:
+        for inside, g, size, key, count, wi in prepared:
             ratio = x[inside] / wi[:, None]
-            means = (
-                np.column_stack([np.bincount(g, weights=col, minlength=size) for col in ratio.T])
-                / count[:, None]
-            )
-            x[inside] -= wi[:, None] * means[g]
+            sums = np.bincount(key, weights=ratio.ravel(), minlength=size * k)
+            x[inside] -= wi[:, None] * (sums.reshape(size, k) / count[:, None])[g]
     return x
 
 

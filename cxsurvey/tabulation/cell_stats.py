@@ -186,12 +186,14 @@ def _percent_row(label, hit, base, sums: ColumnSums, columns, on_hits=None) -> R
             continue
         pj, var, nj = float(p[j]), max(0.0, float(cov[j, j])), round(n[j])
         srs = pj * (1 - pj) / (nj - 1) if nj > 1 else 0.0  # svyvar / n
-        deff = var / srs if srs > 0 else None
-        eff = nj / deff if deff else float(nj)
         if sums.classic:
             ci = stats.wilson(pj * bases[j], bases[j])
         else:
             ci = proportion_interval(sums.interval, pj, var, nj, presence.df(j))
+        if var <= 1e-24 * pj * (1 - pj):  # rounding: a share raked to its target
+            var = 0.0  # SE 0, deff 0, effective base n (not n / 1e-33)
+        deff = var / srs if srs > 0 else None
+        eff = nj / deff if deff else float(nj)
         cells[col] = Cell(
             100 * pj,
             _num(counts[j], sums),
