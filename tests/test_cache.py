@@ -125,3 +125,23 @@ def test_an_export_that_grows_while_read_is_not_cached(cached, monkeypatch):
     with pytest.warns(CxSurveyWarning, match="changed while it was read; not cached"):
         _figures(path)
     assert not list(directory.glob("*.cxcache"))
+
+
+def test_a_study_reading_the_same_columns_in_another_order_shares_the_entry(cached, tmp_path):
+    """The key sorts the column mapping; the entry serves both orders, silently, in each
+    study's own order (it used to be called damaged, warned about and rebuilt)."""
+    directory, path, parses = cached
+    first = _figures(path)
+    text = DEFAULT_STUDY.read_text(encoding="utf-8")
+    finished = "    - {column: Finished, in: [1]}\n"
+    status = "    - {column: Status, not_in: [1, 8]}        # 1 = survey preview, 8 = spam\n"
+    assert finished + status in text
+    swapped = tmp_path / "swapped.yaml"
+    swapped.write_text(text.replace(finished + status, status + finished), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CxSurveyWarning)
+        again = _figures(path, swapped)
+    assert len(parses) == 1 and len(list(directory.glob("*.cxcache"))) == 1
+    for key in ("config_sha256", "export"):
+        first.pop(key), again.pop(key)
+    assert again["figures"] == first["figures"]

@@ -154,7 +154,9 @@ def _check_entry(whole, key: str, columns: Sequence[str] | None):
     reader = pa.ipc.open_file(whole.slice(offset))
     names = reader.schema.names
     expected = list(columns) if columns is not None else head.get("columns")
-    if names != expected or names != head.get("columns"):
+    # The key sorts the column mapping, so a study listing the same columns in
+    # another order finds this entry: the same set, taken in the study's order.
+    if sorted(names) != sorted(expected) or names != head.get("columns"):
         raise BadEntry("its columns are not the ones this study reads")
     if not all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in reader.schema.types):
         raise BadEntry("a column is not text")
@@ -162,6 +164,8 @@ def _check_entry(whole, key: str, columns: Sequence[str] | None):
     table.validate(full=True)  # offsets and UTF-8 in bounds: a forged payload fails here
     if table.num_rows != head.get("rows"):
         raise BadEntry("row count does not match its header")
+    if names != expected:
+        table = table.select(expected)
     meta = head.get("meta")
     return table, meta if isinstance(meta, dict) else {}
 
