@@ -207,6 +207,7 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
     if not isinstance(q, models._Coded):
         return
     codes = {_code_key(c) for c in q.options}
+    _check_huge_codes(f"question {name!r}", q.options, (*at, "options"), report)
     _check_label_clash(f"question {name!r}", q.options, (*at, "options"), report)
     members: dict[Any, str] = {}
     for net, net_codes in q.nets.items():
@@ -244,6 +245,45 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
                     f"question {name!r}: column for code {code!r}, which is not among the options",
                     key=True,
                 )
+
+
+_EXACT_INTEGERS = 2**53  # beyond this, float64 merges neighbouring whole numbers
+
+
+def _check_huge_codes(
+    who: str, options: dict[Any, str], at: tuple[Any, ...], report: _Report
+) -> None:
+    """Unquoted whole-number codes beyond float64's exact range (|code| >= 2**53).
+
+    Numeric codes and cells compare as float64 numbers, so two such codes that
+    round to the same float64 would count as one option: an error. A lone one
+    would also take cells that differ from it in the last digits: a warning.
+    Quoted, a code is text and compared exactly."""
+    seen: dict[float, Any] = {}
+    for code in options:
+        if isinstance(code, bool) or not isinstance(code, int) or abs(code) < _EXACT_INTEGERS:
+            continue
+        key = float(code)
+        if key in seen:
+            report.add(
+                (*at, code),
+                f"{who}: codes {seen[key]} and {code} are too large to tell apart as numbers "
+                f'(whole numbers from 2**53 on); quote them ("{code}": ...) so that they are '
+                "text and compared exactly",
+                key=True,
+            )
+            continue
+        seen[key] = code
+        twin = [c for c in options if c is not code and isinstance(c, int) and float(c) == key]
+        if not twin:
+            report.add(
+                (*at, code),
+                f"{who}: code {code} is too large to compare exactly as a number (whole "
+                "numbers from 2**53 on), so a cell differing from it in the last digits "
+                f'would match it; quote it ("{code}": ...) to compare it exactly as text',
+                "warning",
+                key=True,
+            )
 
 
 def _check_label_clash(

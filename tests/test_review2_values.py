@@ -1,0 +1,63 @@
+"""Review 2 findings on how answers are read: huge unquoted codes, number-like labels
+in a choice-text export, one label normalisation, ambiguous multi-select cells."""
+
+from __future__ import annotations
+
+import cxsurvey
+from cxsurvey.errors import StudyError
+from cxsurvey.study import parse_study
+
+HEAD = "version: 1\nstudy: t\nsource: {format: csv, id: id}\nquestions:\n"
+
+
+def _study(question: str, figure: str = "q") -> str:
+    return HEAD + f"  {question}\nfigures:\n  - {{id: {figure}, question: {figure}}}\n"
+
+
+def _problems(text: str) -> list:
+    try:
+        return parse_study(text).warnings
+    except StudyError as exc:
+        return exc.problems
+
+
+def _export(tmp_path, column, cells):
+    path = tmp_path / "e.csv"
+    lines = ["id," + column] + [f'R{i},"{c}"' for i, c in enumerate(cells, 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _counts(fig):
+    return {row.label: next(iter(row.cells.values())).count for row in fig.rows}
+
+
+# --- finding 2: whole-number codes beyond float64's exact range ----------------------
+
+HUGE = "q: {type: single, column: q, options: {12345678901234567: A, 12345678901234568: B}}"
+
+
+def test_unquoted_huge_codes_that_collide_as_float64_are_a_located_error():
+    problems = _problems(_study(HUGE))
+    errors = [p for p in problems if p.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].line == 5
+    assert "12345678901234568" in errors[0].message and "12345678901234567" in errors[0].message
+    assert 'quote them ("12345678901234568": ...)' in errors[0].message
+
+
+def test_quoted_huge_codes_are_text_and_counted_exactly(tmp_path):
+    quoted = HUGE.replace("12345678901234567:", '"12345678901234567":').replace(
+        "12345678901234568:", '"12345678901234568":'
+    )
+    study = parse_study(_study(quoted))
+    export = _export(tmp_path, "q", ["12345678901234567", "12345678901234568", "12345678901234568"])
+    fig = cxsurvey.figures(export, study).figures[0]
+    assert _counts(fig)["A"] == 1 and _counts(fig)["B"] == 2
+
+
+def test_a_lone_huge_code_is_a_warning_and_exact_neighbours_are_valid():
+    alone = _problems(_study("q: {type: single, column: q, options: {12345678901234567: A, 2: B}}"))
+    assert [p.severity for p in alone] == ["warning"] and "quote" in alone[0].message
+    exact = "q: {type: single, column: q, options: {9007199254740991: A, 9007199254740990: B}}"
+    assert not _problems(_study(exact))
