@@ -61,3 +61,49 @@ def test_a_lone_huge_code_is_a_warning_and_exact_neighbours_are_valid():
     assert [p.severity for p in alone] == ["warning"] and "quote" in alone[0].message
     exact = "q: {type: single, column: q, options: {9007199254740991: A, 9007199254740990: B}}"
     assert not _problems(_study(exact))
+
+
+# --- finding 3: number-like labels that are another option's code --------------------
+
+NUMBER_LABELS = 'q: {type: single, column: q, options: {1: "0", 2: "1", 3: "2", 11: "10"}}'
+
+
+def test_a_label_that_is_another_options_code_is_a_located_error_naming_both_readings():
+    errors = [p for p in _problems(_study(NUMBER_LABELS)) if p.severity == "error"]
+    assert [(p.line, p.message.split(":")[0]) for p in errors] == [
+        (5, "question 'q'"),
+        (5, "question 'q'"),
+    ]
+    first = errors[0].message
+    assert "option 2 (label '1')" in first
+    assert "a numeric export's cell 1 is option 1 ('0')" in first
+    assert "a choice-text export's cell '1' is option 2" in first
+    assert "relabel" in first and "codes equal to the labels" in first
+    assert "option 3 (label '2')" in errors[1].message
+
+
+def test_the_ambiguous_export_is_refused_not_counted(tmp_path):
+    export = _export(tmp_path, "q", ["1", "1", "2", "10"])
+    study = tmp_path / "s.yaml"
+    study.write_text(_study(NUMBER_LABELS))
+    from typer.testing import CliRunner
+
+    from cxsurvey.cli import app
+
+    result = CliRunner().invoke(app, ["figures", str(export), "-s", str(study), "--no-cache"])
+    assert result.exit_code == 2
+    assert "option 2 (label '1')" in result.output
+
+
+def test_multi_options_with_a_label_that_is_another_code_are_refused_too():
+    multi = 'q: {type: multi, column: q, delimiter: ",", options: {1: "2", 2: "3"}}'
+    errors = [p for p in _problems(_study(multi)) if p.severity == "error"]
+    assert len(errors) == 1 and "option 1 (label '2')" in errors[0].message
+
+
+def test_codes_equal_to_their_number_labels_are_valid_and_count_by_code(tmp_path):
+    text = _study('q: {type: single, column: q, options: {0: "0", 1: "1", 2: "2", 10: "10"}}')
+    assert not _problems(text)
+    export = _export(tmp_path, "q", ["1", "1", "2", "10"])
+    fig = cxsurvey.figures(export, parse_study(text)).figures[0]
+    assert _counts(fig) == {"0": 0, "1": 2, "2": 1, "10": 1}

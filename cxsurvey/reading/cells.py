@@ -16,7 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_NUMBER = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
+from cxsurvey.reading.labels import NUMBER_PATTERN, number_of
+
+_NUMBER = NUMBER_PATTERN
 
 
 @dataclass(frozen=True)
@@ -121,23 +123,9 @@ def code_isin(
     return hit
 
 
-# The reader's number rule for one cell's text, for code that lists values
-# (describe, init): a decimal number as written (after trimming), finite.
-# ``nan``, ``inf`` and ``1_000`` are text to the reader, so they are text here.
-NUMBER_PATTERN = _NUMBER
+# ``number_of`` (reading.labels): the reader's number rule for one cell's text,
+# for code that lists values (describe, init).
 _EXACT_INTEGERS = 2.0**53  # beyond this, float64 merges neighbouring integers
-
-
-def number_of(text: str) -> float | None:
-    """The number the reader takes a cell's text for, or None when it is text."""
-    import math
-    import re
-
-    trimmed = str(text).strip()
-    if not re.match(_NUMBER, trimmed):
-        return None
-    value = float(trimmed)
-    return value if math.isfinite(value) else None
 
 
 def as_code(value: Any) -> int | float | str:

@@ -6,6 +6,13 @@ Pure Python on purpose: ``validate`` imports it without numpy or pyarrow.
 
 from __future__ import annotations
 
+import math
+import re
+
+# The reader's number rule for one cell's text: a decimal number as written
+# (after trimming), finite. ``nan``, ``inf`` and ``1_000`` are text.
+NUMBER_PATTERN = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
+
 QUOTES = {
     "\u2018": "'",
     "\u2019": "'",
@@ -25,3 +32,12 @@ def normalise_label(text: str) -> str:
     for curly, straight in QUOTES.items():
         text = text.replace(curly, straight)
     return text.strip().lower()
+
+
+def number_of(text: str) -> float | None:
+    """The number the reader takes a cell's (or label's) text for, or None when it is text."""
+    trimmed = str(text).strip()
+    if not re.match(NUMBER_PATTERN, trimmed):
+        return None
+    value = float(trimmed)
+    return value if math.isfinite(value) else None

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cxsurvey.errors import Problem
-from cxsurvey.reading.labels import normalise_label
+from cxsurvey.reading.labels import normalise_label, number_of
 from cxsurvey.study import models
 from cxsurvey.study.variables import DerivedVariable, resolve_variable
 from cxsurvey.study.yamlpos import Positions, locate
@@ -209,6 +209,7 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
     codes = {_code_key(c) for c in q.options}
     _check_huge_codes(f"question {name!r}", q.options, (*at, "options"), report)
     _check_label_clash(f"question {name!r}", q.options, (*at, "options"), report)
+    _check_number_labels(f"question {name!r}", q.options, (*at, "options"), report)
     members: dict[Any, str] = {}
     for net, net_codes in q.nets.items():
         same = [c for c, label in q.options.items() if label == net]
@@ -284,6 +285,35 @@ def _check_huge_codes(
                 "warning",
                 key=True,
             )
+
+
+def _check_number_labels(
+    who: str, options: dict[Any, str], at: tuple[Any, ...], report: _Report
+) -> None:
+    """A label that is a number other than its own code but equal to another
+    option's code: a numeric export's cell and a choice-text export's cell of
+    that number mean different options, and nothing in the cells says which
+    export it is (``{1: "0", 2: "1"}``: is the cell 1 the code of "0" or the
+    label "1"?). Refused, so that no cell is counted in the wrong option."""
+    numbers: dict[float, Any] = {}
+    for code in options:
+        if not isinstance(code, bool) and isinstance(code, int | float):
+            numbers.setdefault(float(code), code)
+    for code, label in options.items():
+        value = number_of(label) if isinstance(label, str) else None
+        own = float(code) if not isinstance(code, bool) and isinstance(code, int | float) else None
+        if value is None or value == own or value not in numbers:
+            continue
+        other = numbers[value]
+        report.add(
+            (*at, code),
+            f"{who}: option {code} (label {label!r}) is ambiguous: a numeric export's cell "
+            f"{label.strip()} is option {other} ({options[other]!r}), a choice-text export's "
+            f"cell {label.strip()!r} is option {code}, and the cells cannot say which export "
+            "this is; relabel the options (e.g. 'Score 1'), or declare codes equal to the "
+            f'labels ({{{label.strip()}: "{label.strip()}"}})',
+            key=True,
+        )
 
 
 def _check_label_clash(
