@@ -3,8 +3,14 @@ in a choice-text export, one label normalisation, ambiguous multi-select cells."
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pytest
+
 import cxsurvey
-from cxsurvey.errors import StudyError
+from cxsurvey.errors import DataError, StudyError
+from cxsurvey.reading.cells import cell_values
+from cxsurvey.reading.choices import choice_index, normalised_labels, normalised_text
+from cxsurvey.reading.labels import normalise_label
 from cxsurvey.study import parse_study
 
 HEAD = "version: 1\nstudy: t\nsource: {format: csv, id: id}\nquestions:\n"
@@ -107,3 +113,43 @@ def test_codes_equal_to_their_number_labels_are_valid_and_count_by_code(tmp_path
     export = _export(tmp_path, "q", ["1", "1", "2", "10"])
     fig = cxsurvey.figures(export, parse_study(text)).figures[0]
     assert _counts(fig) == {"0": 0, "1": 2, "2": 1, "10": 1}
+
+
+# --- finding 5: one label normalisation for validation and matching -------------------
+
+
+def test_dotted_capital_i_labels_are_two_options_in_validation_and_in_counting(tmp_path):
+    text = _study('q: {type: single, column: q, options: {1: "İzmir", 2: "Izmir"}}')
+    assert not _problems(text)
+    export = _export(tmp_path, "q", ["İzmir", "Izmir", "izmir", " IZMIR "])
+    fig = cxsurvey.figures(export, parse_study(text)).figures[0]
+    assert _counts(fig) == {"İzmir": 1, "Izmir": 3}
+    assert [w for w in fig.warnings if not w.startswith("small base")] == []
+
+
+def test_labels_equal_after_case_folding_are_a_clash_and_cells_match_by_folding(tmp_path):
+    clash = _study('q: {type: single, column: q, options: {1: "Straße", 2: "STRASSE"}}')
+    errors = [p for p in _problems(clash) if p.severity == "error"]
+    assert len(errors) == 1 and "'Straße' and 'STRASSE'" in errors[0].message
+    text = _study('q: {type: single, column: q, options: {1: "Straße", 2: "Weg"}}')
+    export = _export(tmp_path, "q", ["STRASSE", "strasse", "Straße", "weg"])
+    fig = cxsurvey.figures(export, parse_study(text)).figures[0]
+    assert _counts(fig) == {"Straße": 3, "Weg": 1}
+
+
+def test_one_function_normalises_labels_and_cells():
+    labels = ["İzmir", "Izmir", "Straße", "“Don’t know”", "  ΣΊΣΥΦΟΣ ", "ǅemal"]
+    assert normalised_labels(labels) == [normalise_label(x) for x in labels]
+    cells = pa.array([*labels, None, *labels])
+    assert normalised_text(cells).to_pylist() == [
+        *map(normalise_label, labels),
+        None,
+        *map(normalise_label, labels),
+    ]
+
+
+def test_choice_index_refuses_two_labels_with_one_key():
+    arr = pa.array(["Straße", "x"])
+    cells = cell_values(arr, [])
+    with pytest.raises(DataError, match="'Straße' and 'STRASSE'"):
+        choice_index(arr, cells, [1, 2], ["Straße", "STRASSE"])

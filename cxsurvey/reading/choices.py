@@ -20,27 +20,45 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxsurvey.errors import shorten
+from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import CellValues, split_codes, text_isin
-from cxsurvey.reading.labels import QUOTES, normalise_label
+from cxsurvey.reading.labels import normalise_label
 
 
 def normalised_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """``normalise_label`` of every cell, vectorised (nulls stay null)."""
+    """``normalise_label`` of every cell (nulls stay null): the very function the
+    study checks use, applied once per distinct value (answers repeat, so a
+    column of a million cells holds a handful of labels) and mapped back."""
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
-    out = pc.utf8_lower(arr)
-    for straight in ("'", '"'):
-        curly = "".join(c for c, s in QUOTES.items() if s == straight)
-        out = pc.replace_substring_regex(out, f"[{curly}]", straight)
-    return pc.utf8_trim_whitespace(out)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    keys = [None if v is None else normalise_label(v) for v in encoded.dictionary.to_pylist()]
+    return pa.array(keys, pa.string()).take(encoded.indices)
 
 
 def normalised_labels(labels: Sequence[str]) -> list[str]:
-    """``normalised_text`` of a few labels, so that they compare with cells
-    normalised the same way (Python's and Arrow's lower-casing differ on a few
-    letters, such as the Turkish dotted I)."""
-    return normalised_text(pa.array(list(labels), pa.string())).to_pylist()
+    """``normalise_label`` of a few labels, to compare with ``normalised_text`` cells."""
+    return [normalise_label(label) for label in labels]
+
+
+def label_keys(labels: Sequence[str]) -> list[str]:
+    """The normalised keys of declared labels; DataError naming both labels when two
+    come out identical (``validate`` refuses such a study; this guards every other
+    way in), since a cell holding either could not be told apart."""
+    keys = normalised_labels(labels)
+    first: dict[str, str] = {}
+    for label, key in zip(labels, keys, strict=True):
+        if key in first:
+            same = "share a label" if first[key] == label else "have labels that differ"
+            extra = "" if first[key] == label else " only in case, spaces or quotes"
+            raise DataError(
+                f"options {first[key]!r} and {label!r} {same}{extra}, so a choice-text cell "
+                "holding either matches both; give them distinct labels"
+            )
+        first.setdefault(key, label)
+    return keys
 
 
 def is_text(arr: pa.Array | pa.ChunkedArray) -> bool:
@@ -76,7 +94,7 @@ def choice_index(
     named = [(i, lab) for i, lab in enumerate(labels) if lab is not None]
     if not named:
         return idx
-    keys = normalised_text(pa.array([lab for _, lab in named], pa.string()))
+    keys = pa.array(label_keys([lab for _, lab in named]), pa.string())
     pos = _label_positions(arr, keys)
     owner = np.array([i for i, _ in named] + [-1], dtype=np.int64)
     by_label = owner[pos]  # pos == -1 picks the trailing -1
@@ -167,7 +185,7 @@ def filter_hint(table: Any, filters: Sequence[Any]) -> str:
         arr = table.column(f.column)
         if not is_text(arr):
             continue
-        seen = pc.unique(normalised_text(arr)).drop_null().to_pylist()
+        seen = normalised_text(pc.unique(arr)).drop_null().to_pylist()
         words = [w for w in seen if w]
         if words and all(w in _BOOLEAN_CODES for w in words):
             spelled = {1.0: "True", 0.0: "False"}

@@ -28,10 +28,13 @@ QUOTES = {
 
 
 def normalise_label(text: str) -> str:
-    """A label as matching sees it: lower case, trimmed, curly quotes straight."""
+    """A label as matching sees it: case-folded (Unicode full case folding, so
+    ``Straße`` is ``STRASSE`` while ``İzmir`` and ``Izmir`` stay apart), trimmed,
+    curly quotes straight. The one rule for both the study checks and the cells
+    (``reading.choices.normalised_text`` applies it to each distinct cell)."""
     for curly, straight in QUOTES.items():
         text = text.replace(curly, straight)
-    return text.strip().lower()
+    return text.strip().casefold().strip()
 
 
 def number_of(text: str) -> float | None:
