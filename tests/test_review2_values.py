@@ -153,3 +153,43 @@ def test_choice_index_refuses_two_labels_with_one_key():
     cells = cell_values(arr, [])
     with pytest.raises(DataError, match="'Straße' and 'STRASSE'"):
         choice_index(arr, cells, [1, 2], ["Straße", "STRASSE"])
+
+
+# --- finding 6: a one-cell multi-select answer that splits more than one way ----------
+
+OVERLAP = (
+    'q: {type: multi, column: q, delimiter: ",", '
+    'options: {1: "Red, Green", 2: "Green, Blue", 3: "Red", 4: "Blue"}}'
+)
+
+
+def test_validate_warns_about_labels_that_overlap_across_the_delimiter():
+    problems = _problems(_study(OVERLAP))
+    assert [p.severity for p in problems] == ["warning", "warning"]
+    assert "option 'Red, Green' contains the delimiter ',' and 'Red' is an option" in (
+        problems[0].message
+    )
+    assert "'Green, Blue'" in problems[1].message and "'Blue' is an option" in (problems[1].message)
+    assert all(p.line == 5 for p in problems)
+    plain = 'q: {type: multi, column: q, options: {1: "Soy, peanut, or nuts", 2: "Milk"}}'
+    assert not _problems(_study(plain))
+
+
+def test_an_ambiguous_cell_is_invalid_and_named_not_resolved_longest_first(tmp_path):
+    export = _export(tmp_path, "q", ["Red, Green, Blue", "Red, Green", "Blue", "Red, Green, Blue"])
+    fig = cxsurvey.figures(export, parse_study(_study(OVERLAP))).figures[0]
+    assert _counts(fig) == {"Red, Green": 1, "Green, Blue": 0, "Red": 0, "Blue": 1}
+    assert next(iter(fig.rows[0].cells.values())).base == 2
+    warning = next(w for w in fig.warnings if w.startswith("2 response(s)"))
+    assert "'Red, Green, Blue'" in warning
+    assert "2 split into the option labels in more than one way" in warning
+    assert "'Red, Green' + 'Blue' or 'Red' + 'Green, Blue'" in warning
+
+
+def test_a_label_whose_parts_are_labels_is_ambiguous_alone(tmp_path):
+    text = _study('q: {type: multi, column: q, options: {1: "A, B", 2: "A", 3: "B", 4: "C"}}')
+    export = _export(tmp_path, "q", ["A, B", "A, C", "C, B"])
+    fig = cxsurvey.figures(export, parse_study(text)).figures[0]
+    assert _counts(fig) == {"A, B": 0, "A": 1, "B": 1, "C": 2}
+    warning = next(w for w in fig.warnings if w.startswith("1 response(s)"))
+    assert "'A, B'" in warning and "'A, B' or 'A' + 'B'" in warning

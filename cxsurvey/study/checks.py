@@ -210,6 +210,8 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
     _check_huge_codes(f"question {name!r}", q.options, (*at, "options"), report)
     _check_label_clash(f"question {name!r}", q.options, (*at, "options"), report)
     _check_number_labels(f"question {name!r}", q.options, (*at, "options"), report)
+    if isinstance(q, models.Multi) and q.column is not None:
+        _check_label_overlap(f"question {name!r}", q, (*at, "options"), report)
     members: dict[Any, str] = {}
     for net, net_codes in q.nets.items():
         same = [c for c, label in q.options.items() if label == net]
@@ -314,6 +316,29 @@ def _check_number_labels(
             f'labels ({{{label.strip()}: "{label.strip()}"}})',
             key=True,
         )
+
+
+def _check_label_overlap(who: str, q: models.Multi, at: tuple[Any, ...], report: _Report) -> None:
+    """A label holding the delimiter whose leading or trailing part is itself a
+    label: a one-cell answer may then split into the labels in more than one way
+    ("Red, Green, Blue" with "Red, Green", "Green, Blue", "Red", "Blue"); such a
+    cell is invalid at run time, so say so here."""
+    keys = {normalise_label(label) for label in q.options.values()}
+    for code, label in q.options.items():
+        pieces = label.split(q.delimiter)
+        parts = [q.delimiter.join(pieces[:k]) for k in range(1, len(pieces))]
+        parts += [q.delimiter.join(pieces[k:]) for k in range(1, len(pieces))]
+        inside = [p.strip() for p in parts if normalise_label(p) in keys]
+        if inside:
+            report.add(
+                (*at, code),
+                f"{who}: option {label!r} contains the delimiter {q.delimiter!r} and "
+                f"{inside[0]!r} is an option too, so a cell holding them may split into the "
+                "labels in more than one way; such a cell is counted as invalid. Relabel the "
+                "options, or export with numeric values",
+                "warning",
+                key=True,
+            )
 
 
 def _check_label_clash(

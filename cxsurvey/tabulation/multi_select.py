@@ -2,8 +2,9 @@
 
 Two layouts: one column per option (1/0, True/False, Yes/No, the option's code
 or label) and one delimited cell (codes as whole tokens; choice text decomposed
-into the declared labels, longest first). Invalid cells are counted for the
-figure's warnings and leave the base; a column of the other kind is refused.
+into the declared labels; a cell that splits more than one way is invalid).
+Invalid cells are counted for the figure's warnings and leave the base; a
+column of the other kind is refused.
 The work is memoised per question, so several figures share it.
 """
 
@@ -127,8 +128,10 @@ def _delimited_selected(
     against the codes (in "1,11" code 1 and code 11 are selected, 10 never is);
     numeric codes compare as numbers (" 2 " and "2.0" are code 2), text codes
     exactly after trimming. Labels (choice-text exports): cells holding text are
-    decomposed into declared labels, longest label first, so a label containing
-    the delimiter ("Soy, peanut, or tree nut allergies") is one answer; labels
+    decomposed into declared labels, so a label containing the delimiter ("Soy,
+    peanut, or tree nut allergies") is one answer, and a cell that decomposes in
+    more than one way ("Red, Green, Blue" with "Red, Green", "Green, Blue", "Red"
+    and "Blue" declared) is invalid; labels
     compare ignoring case, surrounding spaces and quote style. Empty tokens
     ("1,,3") and missing-code tokens are ignored, so a blank cell or one holding
     only missing codes is missing. A cell that does not decompose into options
@@ -166,15 +169,24 @@ def _delimited_selected(
         redo = text_cells | bad
     else:
         redo = bad
+    ambiguous: dict[str, tuple[int, str]] = {}
     if redo.any():
-        _decompose_cells(arr, redo, q, responses.study.source.missing, rows, bad)
+        ambiguous = _decompose_cells(arr, redo, q, responses.study.source.missing, rows, bad)
     selected = {code_key(code): rows[:, i] & ~bad for i, code in enumerate(codes)}
     invalid = {}
     if bad.any():
         example = arr[int(np.argmax(bad))].as_py()
-        if not (rows.any(axis=1) & ~bad).any():
+        if not (rows.any(axis=1) & ~bad).any() and not ambiguous:
             _refuse_other_kind(responses, q, numbers[real], example)
-        invalid[q.column] = (int(bad.sum()), example, did_you_mean(example, labels))
+        hint = did_you_mean(example, labels)
+        if ambiguous:
+            example, (_, ways) = next(iter(ambiguous.items()))
+            many = sum(k for k, _ in ambiguous.values())
+            hint = (
+                f"; {many} split into the option labels in more than one way, as {ways}, "
+                "so which options were selected is unknown"
+            )
+        invalid[q.column] = (int(bad.sum()), example, hint)
     return selected, rows.any(axis=1) & ~bad, invalid, bad
 
 
@@ -200,8 +212,9 @@ def _refuse_other_kind(responses: Responses, q: models.Multi, numbers, example) 
 
 def _decompose_cells(
     arr: pa.Array, redo: np.ndarray, q: models.Multi, missing: list[Any], rows, bad
-) -> None:
-    """Decompose the ``redo`` cells into options by label (longest first), in place.
+) -> dict[str, tuple[int, str]]:
+    """Decompose the ``redo`` cells into options by label, in place; return the
+    ambiguous ones (cell text -> (respondents, "A + B or C + D")), which are invalid.
 
     Works on the distinct values, so the Python loop runs once per distinct
     answer combination, never once per respondent."""
@@ -217,61 +230,88 @@ def _decompose_cells(
     found = []
     for value in encoded.dictionary.to_pylist():
         found.append(
-            _decompose(value, q.delimiter, lookup, num_codes, voids, num_voids)
+            _readings(value, q.delimiter, lookup, num_codes, voids, num_voids)
             if value is not None
-            else None
+            else []
         )
     index = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
-    for k, picks in enumerate(found):
+    labels = list(q.options.values())
+    ambiguous: dict[str, tuple[int, str]] = {}
+    for k, readings in enumerate(found):
         members = where[index == k]
-        if picks is None:
+        if len(readings) != 1:
             bad[members] = True
+            if len(readings) > 1 and len(members):
+                ways = " or ".join(" + ".join(repr(labels[i]) for i in r) for r in readings)
+                ambiguous[encoded.dictionary[k].as_py()] = (len(members), ways)
             continue
+        picks = list(dict.fromkeys(readings[0]))
         rows[members] = False
         rows[np.ix_(members, picks)] = True
         bad[members] = False
+    return ambiguous
 
 
-def _decompose(
+def _readings(
     cell: str, delimiter: str, lookup: dict[str, int], num_codes, voids, num_voids
-) -> list[int] | None:
-    """Option indices a cell decomposes into, or None when it does not decompose.
+) -> list[list[int]]:
+    """Up to two ways (option indices in order) the cell splits into declared
+    labels or codes: none, one (the answer) or two (ambiguous: the cell is invalid).
 
-    Dynamic programming from the end of the cell: at each piece the longest label
-    that starts there and leaves a decomposable rest wins (longest first, with
-    backtracking). A label spans at most as many pieces as the longest label has
-    parts, so a cell of n pieces costs O(n x span), whatever its size.
+    Dynamic programming from the end of the cell counts the ways each rest of
+    the cell splits (capped at 2); a label spans at most as many pieces as the
+    longest label has parts, so a cell of n pieces costs O(n x span), whatever
+    its size. Empty pieces and missing codes are skipped.
     """
     pieces = cell.split(delimiter)
     n = len(pieces)
     span = max((key.count(delimiter) + 1 for key in lookup), default=1)
-    ok = [False] * (n + 1)
-    hit_at = [-1] * (n + 1)  # option chosen at piece i (-1: piece skipped)
-    next_at = [n] * (n + 1)
-    ok[n] = True
+    ways = [0] * (n + 1)
+    steps: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]  # (next piece, option)
+    ways[n] = 1
     for i in range(n - 1, -1, -1):
         piece = normalise_label(pieces[i])
         if not piece or piece in voids or _as_number(piece) in num_voids:
-            ok[i], next_at[i] = ok[i + 1], i + 1
+            ways[i], steps[i] = ways[i + 1], [(i + 1, -1)]
             continue
         for j in range(min(n, i + span), i, -1):
-            if not ok[j]:
+            if not ways[j]:
                 continue
             text = normalise_label(delimiter.join(pieces[i:j]))
             hit = lookup.get(text)
             if hit is None and j == i + 1:
                 hit = num_codes.get(_as_number(text))
             if hit is not None:
-                ok[i], hit_at[i], next_at[i] = True, hit, j
-                break
-    if not ok[0]:
-        return None
-    found, i = [], 0
+                steps[i].append((j, hit))
+                ways[i] = min(2, ways[i] + ways[j])
+    if not ways[0]:
+        return []
+    first = _walk(steps, ways, 0, n)
+    if ways[0] == 1:
+        return [first]
+    # Two ways from the start: along the first reading, one piece has a second
+    # step that also reaches the end (until it, every piece has a single one).
+    path, i = [], 0
     while i < n:
-        if hit_at[i] >= 0:
-            found.append(hit_at[i])
-        i = next_at[i]
-    return list(dict.fromkeys(found))
+        valid = [step for step in steps[i] if ways[step[0]]]
+        if len(valid) > 1:
+            j, hit = valid[1]
+            return [first, [*path, *([hit] if hit >= 0 else []), *_walk(steps, ways, j, n)]]
+        j, hit = valid[0]
+        path += [hit] if hit >= 0 else []
+        i = j
+    return [first]  # not reached: ways[0] == 2 means a piece with two steps
+
+
+def _walk(steps: list[list[tuple[int, int]]], ways: list[int], i: int, n: int) -> list[int]:
+    """The reading from piece ``i`` that takes the longest label first at every step."""
+    out = []
+    while i < n:
+        j, hit = next(s for s in steps[i] if ways[s[0]])
+        if hit >= 0:
+            out.append(hit)
+        i = j
+    return out
 
 
 def _as_number(text: str) -> float | None:
