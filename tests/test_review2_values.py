@@ -193,3 +193,28 @@ def test_a_label_whose_parts_are_labels_is_ambiguous_alone(tmp_path):
     assert _counts(fig) == {"A, B": 0, "A": 1, "B": 1, "C": 2}
     warning = next(w for w in fig.warnings if w.startswith("1 response(s)"))
     assert "'A, B'" in warning and "'A, B' or 'A' + 'B'" in warning
+
+
+def test_scale_values_with_a_label_that_is_another_code_are_refused_too():
+    text = HEAD.replace("questions:\n", "") + (
+        'scales:\n  s:\n    values: {1: "0", 2: "1", 3: "2"}\n    groups: {G: [a, b]}\n'
+    )
+    errors = [p for p in _problems(text) if p.severity == "error"]
+    assert [e.message.split(" is ambiguous")[0] for e in errors] == [
+        "scale 's': option 2 (label '1')",
+        "scale 's': option 3 (label '2')",
+    ]
+
+
+def test_sav_value_labels_that_are_numbers_are_read_by_code(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    import pandas as pd
+
+    sav = tmp_path / "s.sav"
+    frame = pd.DataFrame({"id": ["R1", "R2", "R3", "R4"], "q": [1.0, 1.0, 2.0, 11.0]})
+    labels = {"q": {1.0: "0", 2.0: "1", 3.0: "2", 11.0: "10"}}
+    pyreadstat.write_sav(frame, str(sav), variable_value_labels=labels)
+    text = HEAD.replace("format: csv", "format: sav") + "  q: {type: single, column: q}\n"
+    text += "figures:\n  - {id: q, question: q}\n"
+    fig = cxsurvey.figures(sav, parse_study(text)).figures[0]
+    assert _counts(fig) == {"0": 2, "1": 1, "2": 0, "10": 1}

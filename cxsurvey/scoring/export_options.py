@@ -38,7 +38,9 @@ def with_export_options(study_file: StudyFile, export: Export) -> StudyFile:
     filled = study.model_copy(update={"questions": questions})
     problems = [
         p
-        for p in semantic_problems(filled, study_file.positions, study_file.file)
+        for p in semantic_problems(
+            filled, study_file.positions, study_file.file, numeric_cells=_numeric_cells(export)
+        )
         if p.severity == "error"
     ]
     if problems:
@@ -49,6 +51,12 @@ def with_export_options(study_file: StudyFile, export: Export) -> StudyFile:
             ]
         )
     return dataclasses.replace(study_file, study=filled)
+
+
+def _numeric_cells(export: Export) -> bool:
+    """A .sav (or Parquet converted from one) holds its answers as numbers, so
+    value labels that are numbers ("0" on code 1) cannot be misread as cells."""
+    return "sav" in (export.layout.kind, export.layout.origin)
 
 
 def _options(name: str, q: Any, export: Export) -> dict[Any, str]:

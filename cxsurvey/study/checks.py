@@ -23,6 +23,7 @@ class _Report:
     def __init__(self, pos: Positions, file: str):
         self.pos, self.file, self.problems = pos, file, []
         self.dropped: set[str] = set()
+        self.numeric_cells = False
 
     def known_broken(self, name: str) -> bool:
         return name.partition(".")[0] in self.dropped
@@ -40,14 +41,18 @@ def semantic_problems(
     file: str,
     dropped: set[str] = frozenset(),
     figure_index: list[int] | None = None,
+    numeric_cells: bool = False,
 ) -> list[Problem]:
     """Cross-reference findings; names in ``dropped`` (already reported) are not chased.
 
     ``figure_index`` maps each figure of ``study`` to its index in the file when
-    broken figures were left out.
+    broken figures were left out. ``numeric_cells``: the study is checked against
+    an export whose answers are all numbers (a .sav), so a label that is a number
+    cannot be read as a choice-text cell.
     """
     report = _Report(pos, file)
     report.dropped = dropped
+    report.numeric_cells = numeric_cells
     _check_names(study, report)
     for name, scale in study.scales.items():
         _check_scale(name, scale, report)
@@ -132,6 +137,8 @@ def _check_scale(name: str, scale: models.Scale, report: _Report) -> None:
                 f"scale {name!r}: reverse item {col!r} is not in any group" + _nearest(col, items),
             )
     _check_label_clash(f"scale {name!r}", scale.values, (*at, "values"), report)
+    if not report.numeric_cells:
+        _check_number_labels(f"scale {name!r}", scale.values, (*at, "values"), report)
     _check_bands(name, scale, values, report)
 
 
@@ -209,7 +216,8 @@ def _check_question(name: str, q: Any, report: _Report) -> None:
     codes = {_code_key(c) for c in q.options}
     _check_huge_codes(f"question {name!r}", q.options, (*at, "options"), report)
     _check_label_clash(f"question {name!r}", q.options, (*at, "options"), report)
-    _check_number_labels(f"question {name!r}", q.options, (*at, "options"), report)
+    if not report.numeric_cells:
+        _check_number_labels(f"question {name!r}", q.options, (*at, "options"), report)
     if isinstance(q, models.Multi) and q.column is not None:
         _check_label_overlap(f"question {name!r}", q, (*at, "options"), report)
     members: dict[Any, str] = {}
