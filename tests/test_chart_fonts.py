@@ -172,3 +172,22 @@ def test_report_carries_labels_as_text_and_names_the_fonts(multiscript, tmp_path
     assert sentence.startswith("Chart text is drawn in DejaVu Sans")
     assert sentence in html.replace("&#x27;", "'")
     assert '"Noto Sans CJK SC"' in html  # the page's own font list covers CJK for the tables
+
+
+def test_cjk_notes_wrap_by_drawn_width_not_by_character_count():
+    """A CJK character is drawn about twice as wide as a Latin letter: a footnote of
+    Chinese group names wrapped at 60 characters ran off the chart's right edge."""
+    import textwrap
+
+    names = ["金融服务", "保险", "医疗保健", "零售", "技术和软件", "电信", "制造业", "汽车服务"]
+    note = "Base: respondents who answered (" + "; ".join(f"{n} n=27" for n in names) + ")."
+    lines = fonts.wrap_lines(note, 40)
+    assert " ".join(lines) == note  # nothing lost or reordered
+    assert max(fonts._columns(line) for line in lines) <= 40
+    assert max(len(line) for line in textwrap.wrap(note, 40)) == 40  # what it was before:
+    assert max(fonts._columns(line) for line in textwrap.wrap(note, 40)) > 40  # too wide
+    assert fonts.wrap_lines("没有空格的很长的一段中文文字需要在字符之间断开", 10) == [
+        "没有空格的", "很长的一段", "中文文字需", "要在字符之", "间断开",
+    ]  # fmt: skip
+    latin = "Gap = first group minus second; * significant (two-proportion z-test)."
+    assert fonts.wrap_lines(latin, 30) == textwrap.wrap(latin, 30)

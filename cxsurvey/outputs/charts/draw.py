@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -144,7 +143,7 @@ def _footer_lines(spec: ChartSpec) -> list[str]:
     lines = []
     for part in (spec.footnote, spec.footer):
         if part:
-            lines += textwrap.wrap(part, 150)
+            lines += fonts.wrap_lines(part, 150)
     return lines
 
 
@@ -158,9 +157,7 @@ def draw(spec: ChartSpec):
     fig = Figure(figsize=(WIDTH, _height(spec)), layout="constrained")
     fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
     if spec.title:  # an HTML report gives the title and wording as text instead
-        fig.suptitle(
-            textwrap.fill(spec.title, 80), x=0.01, ha="left", fontsize=11, fontweight="bold"
-        )
+        fig.suptitle(fonts.fill(spec.title, 80), x=0.01, ha="left", fontsize=11, fontweight="bold")
     if spec.kind == "ranked":
         axes = _ranked(fig, spec)
     else:
@@ -169,7 +166,7 @@ def draw(spec: ChartSpec):
         {"trend": _trend, "stacked": _stacked}.get(spec.kind, _bars)(ax, spec)
     if spec.wording:
         axes[0].set_title(
-            textwrap.fill(spec.wording, 100), loc="left", fontsize=8.5, style="italic",
+            fonts.fill(spec.wording, 100), loc="left", fontsize=8.5, style="italic",
             color="#333333", pad=8,
         )  # fmt: skip
     if spec.kind in ("paired", "grouped", "stacked") and spec.series:
@@ -254,7 +251,7 @@ def _bars(ax, spec: ChartSpec) -> None:
         )
     if spec.gaps:
         ax.text(1.01, -0.7, "gap", transform=ax.get_yaxis_transform(), fontsize=7, va="center")
-    labels = [textwrap.fill(c, WRAP) for c in spec.categories]
+    labels = [fonts.fill(c, WRAP) for c in spec.categories]
     ax.set_yticks(range(len(spec.categories)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(*spec.axis)
@@ -291,7 +288,7 @@ def _stacked(ax, spec: ChartSpec) -> None:
                     color=_ink(colour),
                 )
         left = [a + b for a, b in zip(left, widths, strict=True)]
-    labels = [textwrap.fill(spec.label(c), WRAP) for c in spec.categories]
+    labels = [fonts.fill(spec.label(c), WRAP) for c in spec.categories]
     ax.set_yticks(range(len(spec.categories)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
@@ -328,7 +325,7 @@ def _ranked(fig, spec: ChartSpec) -> list:
             f"{nm} ({spec.bases.get(name, '')})"
             for nm, (_, name, _) in zip(names, items, strict=True)
         ]
-        ax.set_yticks(range(len(items)), [textwrap.fill(lb, 30) for lb in labels], fontsize=7)
+        ax.set_yticks(range(len(items)), [fonts.fill(lb, 30) for lb in labels], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlim(*spec.axis)
         total = spec.total[i] if i < len(spec.total) else None
@@ -339,7 +336,7 @@ def _ranked(fig, spec: ChartSpec) -> list:
         # the row above its panel (as the axis label: the axes title is the wording's)
         ax.xaxis.set_label_position("top")
         wrap = 30 if ncols == 2 else 80
-        ax.set_xlabel(textwrap.fill(head, wrap), fontsize=8, fontweight="bold", loc="left")
+        ax.set_xlabel(fonts.fill(head, wrap), fontsize=8, fontweight="bold", loc="left")
         _style_axis(ax, spec)
     return axes
 
@@ -378,7 +375,7 @@ def _trend(ax, spec: ChartSpec) -> None:
     for j in range(1, len(ends)):
         ends[j][0] = max(ends[j][0], ends[j - 1][0] + step)
     for y, name, colour in ends:
-        ax.text(x[-1] + 0.35, y, textwrap.fill(name, 22), va="center", fontsize=7.5,
+        ax.text(x[-1] + 0.35, y, fonts.fill(name, 22), va="center", fontsize=7.5,
                 color=colour if grey_level(colour) < 190 else TEXT)  # fmt: skip
     ax.set_xlim(-0.4, x[-1] + 0.4 if x else 1)
     ax.set_xticks(x, spec.categories, fontsize=7.5, rotation=45 if len(x) > 8 else 0)

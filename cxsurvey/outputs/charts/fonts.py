@@ -19,6 +19,7 @@ out correctly.
 from __future__ import annotations
 
 import logging
+import textwrap
 import unicodedata
 import warnings
 from contextlib import contextmanager
@@ -235,3 +236,55 @@ def quiet_font_manager():
         yield
     finally:
         log.setLevel(level)
+
+
+def wrap_lines(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, where Chinese, Japanese and Korean
+    characters take two columns (they are drawn about twice as wide as Latin letters) and a
+    run of them with no spaces may break between any two characters. Text without such
+    characters wraps exactly as ``textwrap.wrap``."""
+    if not any(_wide(c) for c in text):
+        return textwrap.wrap(text, width)
+    lines: list[str] = []
+    line, used = "", 0
+    for word in text.split():
+        pieces = _chunks(word, width)
+        for i, piece in enumerate(pieces):
+            size = _columns(piece)
+            gap = 1 if line and i == 0 else 0
+            if line and used + gap + size > width:
+                lines.append(line)
+                line, used, gap = "", 0, 0
+            line += " " * gap + piece
+            used += gap + size
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fill(text: str, width: int) -> str:
+    """``wrap_lines`` joined by newlines (``textwrap.fill`` for any script)."""
+    return "\n".join(wrap_lines(text, width))
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _wide(c) else 1 for c in text)
+
+
+def _chunks(word: str, width: int) -> list[str]:
+    """A word cut into pieces of at most ``width`` columns (most words are one piece)."""
+    if _columns(word) <= width:
+        return [word]
+    pieces, piece, used = [], "", 0
+    for char in word:
+        size = 2 if _wide(char) else 1
+        if piece and used + size > width:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece += char
+        used += size
+    return [*pieces, piece] if piece else pieces

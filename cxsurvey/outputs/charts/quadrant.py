@@ -10,8 +10,7 @@ other charts, with the point's bootstrap interval as a horizontal whisker.
 
 from __future__ import annotations
 
-import textwrap
-
+from cxsurvey.outputs.charts import fonts
 from cxsurvey.outputs.charts.spec import ChartSpec, Series
 from cxsurvey.outputs.display import format_number
 from cxsurvey.tabulation.results import FigureResult
@@ -90,7 +89,7 @@ def draw_quadrant(spec: ChartSpec):
         ax.scatter([x], [y], s=36, color="#262626", zorder=2)
         offset, align = _label_place(x / x_span, (y - y_low) / y_span, placed)
         ax.annotate(
-            textwrap.fill(label, 24),
+            fonts.fill(label, 24),
             (x, y),
             xytext=offset,
             textcoords="offset points",
@@ -121,10 +120,10 @@ def draw_quadrant(spec: ChartSpec):
     ax.set_ylabel(spec.series[1].name, fontsize=8)
     ax.tick_params(labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(textwrap.fill(spec.title, 80), fontsize=10, loc="left", fontweight="bold")
+    ax.set_title(fonts.fill(spec.title, 80), fontsize=10, loc="left", fontweight="bold")
     if spec.footnote:
         ax.annotate(
-            textwrap.fill(spec.footnote, 120),
+            fonts.fill(spec.footnote, 120),
             xy=(0, 0),
             xycoords="axes fraction",
             xytext=(0, -34),
