@@ -226,6 +226,8 @@ def test_practitioner_drivers_match_an_independent_all_subsets_regression():
     assert fig.drivers.r2 == pytest.approx(r2, abs=1e-9)
     assert fig.drivers.n == int(ok.sum())
     assert fig.drivers.excluded == scores.responses.included - int(ok.sum())
+    # every cell's n is the respondents the regression used (it was 0 in the JSON)
+    assert {c.n for r in fig.rows for c in r.cells.values()} == {int(ok.sum())}
     shares = [r.cells["Shapley %"].value for r in fig.rows]
     assert sum(shares) == pytest.approx(100, abs=1e-9)
     assert shares == sorted(shares, reverse=True)  # sort: desc

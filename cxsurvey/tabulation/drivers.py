@@ -124,6 +124,7 @@ def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30
     measures = _measures(point, means, r2)
     intervals = _intervals(boot, p) if boot is not None else {}
     base = wsum if w is not None else n
+    respondents = n if w is None else int(np.count_nonzero(w > 0))
     rows = []
     for j, label in enumerate(labels):
         cells = {}
@@ -135,6 +136,7 @@ def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30
                 base,
                 ci=(float(ci[0][j]), float(ci[1][j])) if ci is not None else None,
                 unit=unit,
+                n=respondents,
             )
         rows.append(Row(label, cells))
     if fig.sort == "desc":
