@@ -1,0 +1,84 @@
+"""What an engine computes: respondents counted, and weights summed, per group.
+
+A figure needs only additive aggregates of its respondents (stats.design): per
+combination of the values of the columns it reads (question, banner, filters,
+``source.include``, clusters and strata), the number of rows, the sum of the
+weights and the sum of their squares. Any engine that can group and sum computes
+them (``GroupPlan`` -> an Arrow table); cxsurvey then interprets the few distinct
+values (codes, labels, missing codes, dates) exactly as it interprets a
+respondent's cells, with every row of the table standing for ``__n`` respondents.
+Aggregates of parts of a dataset add: ``merge`` sums them by key.
+
+Every engine must give the same table for the same plan (tests/test_engines.py):
+
+- a raw key keeps the dataset's value and type (a Hive partition value is text);
+- a ``local_day`` key of a timestamp with a time zone is its calendar day in that
+  zone, of a timestamp without one the calendar day as written, of a date the
+  date itself (date32); of a text column the text as it is (parsed afterwards);
+- ``__n`` counts rows (int64); with a weight, ``__w`` and ``__w2`` sum the weight
+  and its square over the rows whose weight is a finite number >= 0 and not a
+  missing code, and ``__w_bad`` counts the others (float64, float64, int64).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+N, W, W2, W_BAD = "__n", "__w", "__w2", "__w_bad"
+FILE = "__file"  # the file of each group, when aggregates are kept per file
+
+
+@dataclass(frozen=True)
+class Key:
+    """A column grouped by: ``name`` in the result, ``column`` in the dataset."""
+
+    name: str
+    column: str
+    local_day: str | None = None  # a date: group by its calendar day in this time zone
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """Group the rows by ``keys`` (an ``only`` key restricted to the values given)."""
+
+    keys: tuple[Key, ...]
+    weight: str | None = None  # the dataset column summed as the weight
+    missing: tuple[float, ...] = ()  # weight values that mean "not answered"
+    only: tuple[Key, tuple] | None = None  # keep rows whose key is one of these values
+
+    @property
+    def names(self) -> list[str]:
+        return [k.name for k in self.keys]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The Parquet files to read (a dataset's files after partition pruning)."""
+
+    root: str  # the file or the Hive-partitioned directory
+    files: tuple[str, ...]
+    partition_columns: tuple[str, ...] = ()  # Hive keys (month=...): read as text
+    schema: object = None  # pyarrow.Schema of the dataset, partition columns included
+
+
+class Engine(Protocol):
+    name: str
+
+    def aggregate(
+        self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False
+    ) -> list: ...  # one pyarrow.Table per plan; with by_file a FILE key first
+
+
+def merge(tables: Sequence, keys: Sequence[str]):
+    """Aggregates of parts of the data -> the aggregates of the whole (sums by key)."""
+    import pyarrow as pa
+
+    tables = [t for t in tables if t.num_rows] or list(tables[:1])
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if len(tables) < 2:
+        return table
+    sums = [c for c in (N, W, W2, W_BAD) if c in table.column_names]
+    out = table.group_by(list(keys), use_threads=False).aggregate([(c, "sum") for c in sums])
+    return out.select([*keys, *(f"{c}_sum" for c in sums)]).rename_columns([*keys, *sums])
