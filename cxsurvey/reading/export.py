@@ -16,11 +16,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cxsurvey.errors import DataError
 from cxsurvey.reading.columns import LEGACY_ALIASES, closest, describe_ambiguous, resolve
 from cxsurvey.reading.header import Header
 from cxsurvey.reading.sniff import Layout, sniff, unbounded_fields
+
+if TYPE_CHECKING:
+    from cxsurvey.reading.frequency import Frequency
 
 __all__ = [
     "LEGACY_ALIASES",
@@ -48,6 +52,8 @@ class Export:
     positions: dict[str, int] = field(default_factory=dict)  # study name -> export position
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)  # .sav: code -> label
     partitions: tuple[int, int] | None = None  # (read, in the dataset) when a window pruned them
+    # aggregated exports: the respondents (and weight sums) each row stands for
+    frequency: Frequency | None = None
 
     @property
     def num_rows(self) -> int:

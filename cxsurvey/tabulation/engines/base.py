@@ -17,7 +17,12 @@ Every engine must give the same table for the same plan (tests/test_engines.py):
   date itself (date32); of a text column the text as it is (parsed afterwards);
 - ``__n`` counts rows (int64); with a weight, ``__w`` and ``__w2`` sum the weight
   and its square over the rows whose weight is a finite number >= 0 and not a
-  missing code, and ``__w_bad`` counts the others (float64, float64, int64).
+  missing code, and ``__w_bad`` counts the others (float64, float64, int64);
+  ``__n_pos`` counts the rows whose weight is valid and > 0 (int64): a group may
+  mix zero and positive weights, and a figure's ``n`` and degrees of freedom
+  count respondents with a positive weight.
+
+``reading.frequency.Frequency.from_table`` takes these columns off the table.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-N, W, W2, W_BAD = "__n", "__w", "__w2", "__w_bad"
+N, W, W2, W_BAD, N_POS = "__n", "__w", "__w2", "__w_bad", "__n_pos"
 FILE = "__file"  # the file of each group, when aggregates are kept per file
 
 
@@ -79,6 +84,6 @@ def merge(tables: Sequence, keys: Sequence[str]):
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     if len(tables) < 2:
         return table
-    sums = [c for c in (N, W, W2, W_BAD) if c in table.column_names]
+    sums = [c for c in (N, W, W2, W_BAD, N_POS) if c in table.column_names]
     out = table.group_by(list(keys), use_threads=False).aggregate([(c, "sum") for c in sums])
     return out.select([*keys, *(f"{c}_sum" for c in sums)]).rename_columns([*keys, *sums])

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
 from cxsurvey.extras import require
-from cxsurvey.tabulation.engines.base import FILE, N, W, W2, W_BAD, GroupPlan, Key, Source
+from cxsurvey.tabulation.engines.base import FILE, N_POS, W2, W_BAD, GroupPlan, Key, N, Source, W
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
 
@@ -40,9 +40,7 @@ class DuckDBEngine:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET TimeZone = 'UTC'")
 
-    def aggregate(
-        self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False
-    ) -> list:
+    def aggregate(self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False) -> list:
         files = "[" + ", ".join(_literal(f) for f in source.files) + "]"
         hive = "true" if source.partition_columns else "false"
         scan = (
@@ -82,6 +80,7 @@ class DuckDBEngine:
                 f"SUM({w}) FILTER (WHERE {ok}) AS {W}",
                 f"SUM({w} * {w}) FILTER (WHERE {ok}) AS {W2}",
                 f"COUNT(*) FILTER (WHERE NOT coalesce({ok}, false)) AS {W_BAD}",
+                f"COUNT(*) FILTER (WHERE {ok} AND {w} > 0) AS {N_POS}",
             ]
         where = ""
         if plan.only is not None:
@@ -93,7 +92,9 @@ class DuckDBEngine:
         try:
             table = self.con.execute(sql).fetch_arrow_table()
         except Exception as exc:
-            raise DataError(f"duckdb cannot aggregate the dataset: {str(exc).splitlines()[0]}") from None
+            raise DataError(
+                f"duckdb cannot aggregate the dataset: {str(exc).splitlines()[0]}"
+            ) from None
         return _normalise(table, plan)
 
 
@@ -105,7 +106,7 @@ def _normalise(table, plan: GroupPlan):
     columns = {}
     for name in table.column_names:
         col = table.column(name)
-        if name == N or name == W_BAD:
+        if name in (N, W_BAD, N_POS):
             col = col.cast(pa.int64())
         elif name in (W, W2):
             col = pc.fill_null(col.cast(pa.float64()), 0.0)
