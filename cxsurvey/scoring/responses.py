@@ -2,7 +2,8 @@
 
 Reads the columns the study uses, applies ``source.include`` once, and hands out
 per-column numbers (cached) to scoring and tabulation. Counts: ``read`` rows in
-the export, ``included`` after the filters.
+the export, ``included`` after the filters; respondents ``n_read`` and
+``n_included`` (sums of the rows' counts on an aggregated export).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pyarrow as pa
 from cxsurvey.errors import DataError, shorten
 from cxsurvey.reading.cells import CellValues, cell_values
 from cxsurvey.reading.export import Export, load_export
+from cxsurvey.reading.frequency import Frequency
 from cxsurvey.reading.sniff import Layout
 from cxsurvey.study.models import Study, question_columns
 
@@ -27,6 +29,11 @@ from cxsurvey.study.models import Study, question_columns
 @dataclass
 class Responses:
     """The export's columns plus which rows ``source.include`` keeps.
+
+    ``read`` and ``included`` count rows; on an aggregated export (a ``frequency``)
+    a row stands for several respondents, and ``n_read``, ``n_included`` and
+    ``count`` count respondents (on a respondent-level export they are the same).
+    Per-row arrays (cells, masks, weights) always have one entry per included row.
 
     The table is never copied for filtering: columns are parsed whole and the
     included rows picked from the parsed numbers, which is cheaper than filtering
@@ -84,6 +91,45 @@ class Responses:
     def all_rows(self) -> bool:
         return self.included == self.read
 
+    @property
+    def frequency(self) -> Frequency | None:
+        """The respondents and weight sums of each included row (aggregated exports)."""
+        freq = self.export.frequency
+        if freq is None:
+            return None
+        return self.memo(
+            ("frequency",), lambda: freq if self.all_rows else freq.take(self.row_numbers)
+        )
+
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Respondents per included row; None when each row is one respondent."""
+        freq = self.frequency
+        return None if freq is None else freq.n
+
+    @property
+    def n_read(self) -> int:
+        """Respondents read (rows, unless the export is aggregated)."""
+        freq = self.export.frequency
+        return self.read if freq is None else freq.total
+
+    @property
+    def n_included(self) -> int:
+        """Respondents included (rows, unless the export is aggregated)."""
+        freq = self.frequency
+        return self.included if freq is None else freq.total
+
+    def count(self, mask: np.ndarray) -> int:
+        """Respondents among the included rows in ``mask`` (a bool per row)."""
+        counts = self.counts
+        return int(np.count_nonzero(mask)) if counts is None else int(counts[mask].sum())
+
+    def require_respondents(self, what: str) -> None:
+        """Refuse ``what`` (scales, quality rules, rim weights...) on an aggregated
+        export, whose rows are not respondents (never a miscounted figure)."""
+        if self.export.frequency is not None:
+            raise DataError(respondent_level_message(what, self.export))
+
     def text(self, column: str) -> pa.Array:
         """The included cells of ``column`` as exported (text, or numbers for .sav)."""
         arr = self.export.table.column(column)
@@ -133,7 +179,11 @@ class Responses:
         return CellValues(cells.numbers[rows], cells.missing[rows], cells.non_numeric[rows])
 
     def describe_row(self, i: int) -> str:
-        """How to name included row ``i`` in a message: its id and data row number."""
+        """How to name included row ``i`` in a message: its id and data row number
+        (an aggregated row: how many responses gave its answers)."""
+        if self.export.frequency is not None:
+            n = int(self.counts[i])
+            return f"{f'one of {n} responses' if n > 1 else 'a response'} with these answers"
         row = int(self.row_numbers[i])
         if self.id_column is None:
             return f"data row {row + 1}"
@@ -216,17 +266,42 @@ def load_responses(
     from cxsurvey.scoring.window import parse_window, window_question
 
     window = parse_window(since, until)
-    dated = window_question(study) if window is not None else None
     pushdown = None
-    if dated is not None:
+    if window is not None:
         from cxsurvey.reading.parquet import DateWindow
 
-        q = dated[1]
+        q = window_question(study)[1]
         pushdown = DateWindow(q.column, q.timezone, window.since, window.until)
     export = read_study_export(path, study, pushdown)
+    return responses_from_export(export, study, since, until)
+
+
+def responses_from_export(
+    export: Export, study: Study, since: str | None = None, until: str | None = None
+) -> Responses:
+    """The respondents of an export already read: ``source.include`` and, with
+    ``since``/``until``, the window applied. An aggregated export (``export.frequency``:
+    each row stands for ``n`` respondents) counts respondents as sums of ``n``; its
+    rows carry no respondent ids. Quality rules need one row per respondent."""
+    from cxsurvey.scoring.window import parse_window, window_question
+
+    window = parse_window(since, until)
+    dated = window_question(study) if window is not None else None
     _check_sav_flag_filters(export, study)
+    freq = export.frequency
+    if freq is not None:
+        if len(freq.n) != export.num_rows:
+            raise DataError(
+                f"{export.path}: the aggregated export has {export.num_rows} rows but "
+                f"{len(freq.n)} counts"
+            )
+        if study.quality is not None:
+            raise DataError(respondent_level_message("quality rules", export))
     id_column = study.source.id or ("ResponseId" if export.has("ResponseId") else None)
+    if freq is not None:
+        id_column = None  # a row stands for several respondents: no id of its own
     read = export.num_rows
+    n_read = read if freq is None else freq.total
     from cxsurvey.scoring.quality import include_mask
 
     keep, quality = include_mask(export.table, study, id_column, effective_missing(study, export))
@@ -235,7 +310,7 @@ def load_responses(
         from cxsurvey.scoring.window import window_rows, window_warning
 
         name, q = dated
-        rows_in = window_rows(export.table, q, window)
+        rows_in = window_rows(export.table, q, window, None if freq is None else freq.n)
         keep = keep & rows_in.keep
         record = {
             **window.to_dict(),
@@ -248,21 +323,28 @@ def load_responses(
         if export.partitions is not None:
             record["partitions"] = {"read": export.partitions[0], "of": export.partitions[1]}
     rows = np.flatnonzero(keep)
-    if len(rows) == 0:
+    if len(rows) == 0 or (freq is not None and not freq.n[rows].any()):
         from cxsurvey.reading.choices import filter_hint
 
         if record is not None:
             raise DataError(
-                f"{export.path}: no response of the {read} read is dated {window.text()} "
+                f"{export.path}: no response of the {n_read} read is dated {window.text()} "
                 f"(question {record['question']!r}, {record['timezone']}) and kept by "
                 "source.include; check --since/--until"
             )
         raise DataError(
-            f"{export.path}: source.include keeps none of the {read} responses; "
+            f"{export.path}: source.include keeps none of the {n_read} responses; "
             "check the filter codes against the export"
             + filter_hint(export.table, study.source.include)
         )
     return Responses(study, export, read, id_column, rows, quality=quality, window=record)
+
+
+def respondent_level_message(what: str, export: Export) -> str:
+    return (
+        f"{what} need one row per respondent, and {export.path} is aggregated (each row "
+        "stands for several respondents); run them on the respondent-level export"
+    )
 
 
 _CSV_FLAG = {1.0: "true", 0.0: "false"}  # what 1 and 0 mean in a Qualtrics CSV's flag columns
@@ -348,14 +430,22 @@ def duplicate_ids(responses: Responses, examples: int = 3) -> list[str]:
     ]
 
 
-def value_counts_text(cells: pa.Array, shown: int = 5) -> str:
+def value_counts_text(cells: pa.Array, shown: int = 5, counts: np.ndarray | None = None) -> str:
     """``'7' (2x), '12' (1x)``: the most frequent values of ``cells``, for warnings
-    and ``check`` (each value shortened by ``errors.shorten``)."""
+    and ``check`` (each value shortened by ``errors.shorten``); ``counts``: the
+    respondents each cell stands for (an aggregated export)."""
     import pyarrow.compute as pc
 
-    counts = pc.value_counts(cells.cast(pa.string()))
+    text = cells.cast(pa.string())
+    if counts is None:
+        found = pc.value_counts(text)
+        values, times = found.field("values"), found.field("counts")
+    else:
+        table = pa.table({"v": text, "n": pa.array(counts, pa.int64())})
+        found = table.group_by("v", use_threads=False).aggregate([("n", "sum")])
+        values, times = found.column("v"), found.column("n_sum")
     pairs = sorted(
-        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True),
+        zip(values.to_pylist(), times.to_pylist(), strict=True),
         key=lambda vc: -vc[1],
     )
     return ", ".join(f"{shorten(v)} ({n}x)" for v, n in pairs[:shown])

@@ -35,8 +35,8 @@ class ScoreResult:
     def respondents(self) -> dict:
         """The spec's ``respondents`` record: read, included, scored per scale."""
         out = {
-            "read": self.responses.read,
-            "included": self.responses.included,
+            "read": self.responses.n_read,
+            "included": self.responses.n_included,
             "scored": {name: s.n_scored for name, s in self.scales.items()},
         }
         if self.responses.quality is not None:
@@ -69,6 +69,7 @@ class ScoreResult:
 
     def table(self) -> pa.Table:
         """One row per included respondent, in the export's order."""
+        self.responses.require_respondents("score tables")
         id_name = self.responses.id_column or "row"
         names, arrays = [id_name], [self.responses.ids]
         for name, scale in self.scales.items():
@@ -103,7 +104,7 @@ def quality_summary(responses: Responses) -> dict:
         "screened": screened,
         "flagged": q.counts(),
         "unjudged": q.unjudged,
-        "excluded": screened - responses.included,
+        "excluded": screened - responses.n_included,
         "rules": q.rules,
     }
 
@@ -142,7 +143,13 @@ def score_responses(
     """Score every scale and split every segment of already loaded responses.
 
     ``fit_clusters``: fit the clusters segments whose model file does not exist yet
-    (``ScoreResult.new_models`` holds them for the caller to save)."""
+    (``ScoreResult.new_models`` holds them for the caller to save). Scales,
+    segments and rim weights need one row per respondent (not an aggregated export)."""
+    spec = study.study
+    for what, present in (("scales", spec.scales), ("segments", spec.segments),
+                          ("rim weights (weighting)", spec.weighting)):  # fmt: skip
+        if present:
+            responses.require_respondents(what)
     items = [c for scale in study.study.scales.values() for c in scale.items]
     responses.prefetch(items)
     scales = {

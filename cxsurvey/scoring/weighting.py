@@ -63,10 +63,13 @@ class RakeResult:
 
 
 def base_weights(responses, study: models.Study) -> np.ndarray | None:
-    """The ``source.weight`` column of the included respondents, validated."""
+    """The ``source.weight`` column of the included respondents, validated; on an
+    aggregated export, the sum of the weights of each included row."""
     column = study.source.weight
     if column is None:
         return None
+    if responses.frequency is not None:
+        return _summed_weights(responses, column)
     cells = responses.cells(column)
     bad = cells.missing | ~np.isfinite(cells.numbers) | (np.nan_to_num(cells.numbers) < 0)
     if bad.any():
@@ -77,12 +80,37 @@ def base_weights(responses, study: models.Study) -> np.ndarray | None:
             "source.weight"
         )
     if responses.included and not (cells.numbers > 0).any():
+        raise DataError(_all_zero(responses, column))
+    return cells.numbers
+
+
+def _summed_weights(responses, column: str) -> np.ndarray:
+    """The weight sums of an aggregated export's included rows, with the checks of
+    ``base_weights`` (its rows cannot be named: the message says how many)."""
+    freq = responses.frequency
+    if freq.w is None:
         raise DataError(
-            f"{responses.export.path}: weight column {column!r} is zero for every included "
-            "respondent, so no weighted figure can be computed; fix the weights or drop "
+            f"{responses.export.path}: the aggregated export has no weight sums for "
+            f"source.weight {column!r}"
+        )
+    bad = int(freq.w_bad.sum())
+    if bad:
+        raise DataError(
+            f"{responses.export.path}: weight column {column!r} has {bad} blank, negative "
+            "or non-numeric weights among the included respondents; fix them or drop "
             "source.weight"
         )
-    return cells.numbers
+    if responses.included and not (freq.w > 0).any():
+        raise DataError(_all_zero(responses, column))
+    return freq.w
+
+
+def _all_zero(responses, column: str) -> str:
+    return (
+        f"{responses.export.path}: weight column {column!r} is zero for every included "
+        "respondent, so no weighted figure can be computed; fix the weights or drop "
+        "source.weight"
+    )
 
 
 def variable_categories(name: str, study: models.Study, responses, scales, segments):
@@ -150,6 +178,7 @@ def _targets(name: str, given: dict, labels: list[str], codes: list | None, grou
 
 
 def rake(spec: models.Weighting, study: models.Study, responses, scales, segments) -> RakeResult:
+    responses.require_respondents("rim weights (weighting)")
     start = base_weights(responses, study)
     w = np.ones(responses.included) if start is None else start.astype(float).copy()
     variables = []

@@ -111,12 +111,16 @@ def local_days(instants: np.ndarray, timezone: str) -> np.ndarray:
 @dataclass(frozen=True)
 class WindowRows:
     keep: np.ndarray  # bool per row read
-    undated: int  # rows with no readable date (blank or unparseable)
-    outside: int  # dated rows outside the window
+    undated: int  # responses with no readable date (blank or unparseable)
+    outside: int  # dated responses outside the window
 
 
-def window_rows(table: pa.Table, question: Date, window: Window) -> WindowRows:
-    """Which rows of ``table`` (study-named columns) are dated inside ``window``."""
+def window_rows(
+    table: pa.Table, question: Date, window: Window, counts: np.ndarray | None = None
+) -> WindowRows:
+    """Which rows of ``table`` (study-named columns) are dated inside ``window``;
+    ``counts``: the respondents each row stands for (an aggregated export), whose
+    sums are the counts of undated and outside responses."""
     parsed = parse_dates(table.column(question.column).combine_chunks(), question.format,
                          question.timezone)  # fmt: skip
     days = local_days(parsed.instants, question.timezone)
@@ -127,6 +131,9 @@ def window_rows(table: pa.Table, question: Date, window: Window) -> WindowRows:
         keep &= days >= (window.since - epoch).days
     if window.until is not None:
         keep &= days <= (window.until - epoch).days
+    if counts is not None:
+        undated = int(counts[~dated].sum())
+        return WindowRows(keep, undated, int(counts[~keep].sum()) - undated)
     undated = int((~dated).sum())
     return WindowRows(keep, undated, int(len(keep) - keep.sum()) - undated)
 

@@ -91,6 +91,7 @@ def _rows_of(name: str, study: models.Study) -> list[str]:
 
 
 def drivers_figure(fig: models.Figure, scores: ScoreResult, small_base: int = 30) -> FigureResult:
+    scores.responses.require_respondents(f"key drivers (figure {fig.id!r})")
     outcome_label, y, invalid = outcome_values(fig, scores)
     labels, xs, more = predictor_values(fig, scores)
     invalid.update(more)
