@@ -23,6 +23,13 @@ each one ``np.bincount``, never a loop per respondent:
 - without clusters (each respondent its own PSU): the sums of w, w y, w^2,
   w^2 y and w^2 y^2 per (stratum, atom); the PSU sum of squares is then exact
   algebra on them.
+
+A row of the data may stand for several respondents (an aggregated export:
+``counts``): all of them share the row's answers, so y is constant within the
+row and every sum above follows from the row's count n, weight sum and squared
+weight sum (w^2 y = y sum w^2). Without clusters each respondent is still a PSU:
+n_h counts respondents, not rows. Unweighted, a row of n respondents has weight
+sum and squared weight sum n, and the design stays a simple random sample.
 """
 
 from __future__ import annotations
@@ -52,25 +59,37 @@ class Design:
     # rim weights: the raking margins, an intp category per respondent each (-1
     # outside); variances then residualise on them (stats.raked_variance)
     margins: tuple[np.ndarray, ...] | None = None
+    # aggregated rows: respondents per row (None: one each) and, weighted, the sum
+    # of their squared weights and how many have a positive weight
+    counts: np.ndarray | None = None
+    squares: np.ndarray | None = None
+    positives: np.ndarray | None = None
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def unit(self) -> tuple[np.ndarray | None, int]:
-        """(unit per respondent, number of units) of the per-unit sums: the PSU
+        """(unit per row, number of units) of the per-unit sums: the PSU
         with clusters, else the stratum (None: one unit)."""
         if self.psu is not None:
             return self.psu, self.n_psu
         return self.strata, self.n_strata
 
     def squared(self) -> np.ndarray:
+        """Per row: the sum of its squared weights."""
+        if self.squares is not None:
+            return self.squares
         if "w2" not in self._memo:
             self._memo["w2"] = self.weights * self.weights
         return self._memo["w2"]
 
     def positive(self) -> np.ndarray | None:
-        """1.0 for a positive weight, 0.0 for a zero one; None when all are positive."""
+        """Per row: its respondents with a positive weight (1.0 or 0.0 for a
+        respondent); None when that is one for every row."""
         if "pos" not in self._memo:
-            pos = self.weights > 0
-            self._memo["pos"] = None if pos.all() else pos.astype(float)
+            if self.positives is not None:
+                self._memo["pos"] = self.positives.astype(float)
+            else:
+                pos = self.weights > 0
+                self._memo["pos"] = None if pos.all() else pos.astype(float)
         return self._memo["pos"]
 
     @property
@@ -112,11 +131,20 @@ def make_design(
     names: tuple[str | None, str | None, str | None] = (None, None, None),
     describe_stratum=None,
     margins: tuple[np.ndarray, ...] | None = None,
+    counts: np.ndarray | None = None,
+    squares: np.ndarray | None = None,
+    positives: np.ndarray | None = None,
 ) -> Design:
     """A design from per-respondent weights and cluster / stratum codes (any
     hashable values; the same cluster code in two strata is two PSUs, as R's
     ``nest = TRUE``). A stratum with a single PSU has no variance estimate: an
-    error naming it, as R's default ``options(survey.lonely.psu = "fail")``."""
+    error naming it, as R's default ``options(survey.lonely.psu = "fail")``.
+
+    Aggregated rows: ``counts`` respondents per row (``n`` their total) and, with
+    ``weights`` (the rows' weight sums), ``squares`` (sums of squared weights) and
+    ``positives`` (respondents with a positive weight)."""
+    if counts is not None and weights is not None and (squares is None or positives is None):
+        raise ValueError("weighted aggregated rows need their squared weights and positives")
     s_codes = None
     n_strata = 1
     if strata is not None:
@@ -138,7 +166,11 @@ def make_design(
         units = np.bincount(psu_stratum, minlength=n_strata)
     else:
         n_psu = n
-        units = np.bincount(s_codes, minlength=n_strata) if s_codes is not None else np.array([n])
+        units = (
+            np.bincount(s_codes, weights=counts, minlength=n_strata)
+            if s_codes is not None
+            else np.array([n])
+        )
     lonely = np.flatnonzero(units == 1)
     if len(lonely) and (cluster is not None or strata is not None):
         which = (
@@ -160,6 +192,9 @@ def make_design(
         units.astype(float),
         *names,
         margins=margins,
+        counts=None if counts is None else np.asarray(counts, dtype=float),
+        squares=squares,
+        positives=positives,
     )
 
 
@@ -189,7 +224,7 @@ class SlotSums:
         self.by_psu = design.psu is not None
         # simple random sample, few columns: counting a mask per slot beats a gather
         self._masks = None
-        if design.classic and n_slots <= 6:
+        if design.classic and n_slots <= 6 and design.counts is None:
             self._masks = [slot == j for j in range(n_slots - 1)]  # the last: filtered out
 
     def over(
@@ -219,13 +254,15 @@ class SlotSums:
             return out.reshape(shape)
 
         out: dict[str, np.ndarray] = {}
-        if design.weights is None:
-            out["w"] = out["c"] = total()
+        if design.weights is None:  # every weight 1: sums of w and w^2 count respondents
+            n = None if design.counts is None else design.counts[idx]
+            out["w"] = out["c"] = total(n)
             if not self.by_psu:
                 out["w2"] = out["w"]
             if y is not None:
                 yy = y[idx]
-                out["wy"], out["wyy"] = total(yy), total(yy * yy)
+                ny = yy if n is None else n * yy
+                out["wy"], out["wyy"] = total(ny), total(ny * yy)
                 if not self.by_psu:
                     out["w2y"], out["w2yy"] = out["wy"], out["wyy"]
             return out
@@ -240,7 +277,9 @@ class SlotSums:
             wy = w * yy
             out["wy"], out["wyy"] = total(wy), total(wy * yy)
             if not self.by_psu:
-                out["w2y"], out["w2yy"] = total(wy * w), total(wy * w * yy)
+                # sum w^2 y over a row's respondents: its squared-weight sum times y
+                w2y = wy * w if design.counts is None else design.squared()[idx] * yy
+                out["w2y"], out["w2yy"] = total(w2y), total(w2y * yy)
         return out
 
 
@@ -270,8 +309,8 @@ def mean_atoms(sums: dict, k: int, by_psu: bool) -> AtomSums:
 
 
 def atom_sums(design: Design, atom: np.ndarray, n_atoms: int, y: np.ndarray | None) -> AtomSums:
-    """Sums per (unit, atom): ``atom`` is an intp per respondent, -1 outside every
-    atom; ``y`` a float per respondent (or None when the atoms say it all)."""
+    """Sums per (unit, atom): ``atom`` is an intp per row, -1 outside every
+    atom; ``y`` a float per row (or None when the atoms say it all)."""
     w = design.weights
     by_psu = design.psu is not None
     unit = design.psu if by_psu else design.strata
@@ -289,21 +328,28 @@ def atom_sums(design: Design, atom: np.ndarray, n_atoms: int, y: np.ndarray | No
         # contiguous: BLAS products of strided matrices are very slow
         return np.ascontiguousarray(out.reshape(n_units, n_atoms + 1)[:, :n_atoms])
 
-    ones = total(None)
+    n = design.counts  # respondents per row (None: one each)
+    ones = total(n)
     if w is None:
         t1, count = ones, ones
         w2 = None if by_psu else ones
-    else:
+    elif n is None:
         t1 = total(w)
         count = total((w > 0).astype(float))
         w2 = None if by_psu else total(w * w)
+    else:
+        t1 = total(w)
+        count = total(design.positive())
+        w2 = None if by_psu else total(design.squared())
     ty = tyy = w2y = w2yy = None
     if y is not None:
-        wy = y if w is None else w * y
+        wy = (y if n is None else n * y) if w is None else w * y
         ty, tyy = total(wy), total(wy * y)
-        if not by_psu:
-            w2y = ty if w is None else total(wy * w)
-            w2yy = tyy if w is None else total(wy * w * y)
+        if not by_psu and w is not None:
+            sq_y = wy * w if n is None else design.squared() * y
+            w2y, w2yy = total(sq_y), total(sq_y * y)
+        elif not by_psu:
+            w2y, w2yy = ty, tyy
     return AtomSums(t1, ty, tyy, w2, w2y, w2yy, count, by_psu)
 
 

@@ -270,6 +270,10 @@ def _mean_row(label, values, sums: ColumnSums, columns, kind: str) -> Row:
 def _shares(values, inb, sums: ColumnSums, j: int) -> tuple[float, float]:
     """Unweighted promoter and detractor shares of column j (classic NPS interval)."""
     in_col = inb & ((sums.slot <= sums.k) if j == 0 else (sums.slot == j))
+    counts = sums.design.counts  # respondents per row (aggregated rows)
+    if counts is not None:
+        n = counts[in_col].sum()
+        return counts[in_col & (values > 0)].sum() / n, counts[in_col & (values < 0)].sum() / n
     n = np.count_nonzero(in_col)
     return (
         np.count_nonzero(in_col & (values > 0)) / n,

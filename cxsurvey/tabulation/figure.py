@@ -84,7 +84,7 @@ def _date_banner(q: models.Date, responses, period: str) -> Banner:
             for i in np.flatnonzero(bad)[:3]
         ]
         warning = (
-            f"{int(bad.sum())} response(s) in column {q.column!r} have unparseable dates "
+            f"{responses.count(bad)} response(s) in column {q.column!r} have unparseable dates "
             f"({'; '.join(examples)}); excluded from the {period} columns"
         )
     return Banner(labels, group, trend=True, warning=warning)
@@ -102,19 +102,28 @@ def _codes(scores: ScoreResult, key: str) -> np.ndarray | None:
         rows = ", ".join(responses.describe_row(int(i)) for i in np.flatnonzero(blank)[:3])
         raise DataError(
             f"{responses.export.path}: {key} column {column!r} is blank or a missing code for "
-            f"{int(blank.sum())} respondent(s) ({rows}); every respondent needs a {key}"
+            f"{responses.count(blank)} respondent(s) ({rows}); every respondent needs a {key}"
         )
     return np.asarray(responses.text(column).cast("string").to_numpy(zero_copy_only=False))
 
 
 def study_design(scores: ScoreResult) -> Design:
-    """The design of the study's included respondents (computed once per run)."""
+    """The design of the study's included respondents (computed once per run); on
+    an aggregated export, of its rows with their counts and weight sums."""
     src = scores.study.study.source
-    return scores.responses.memo(
-        ("design",),
-        lambda: make_design(
-            scores.responses.included,
-            figure_weights(scores),
+    responses = scores.responses
+
+    def compute() -> Design:
+        weights = figure_weights(scores)
+        freq = responses.frequency
+        rows = {}
+        if freq is not None:
+            rows["counts"] = freq.n
+            if weights is not None:  # source.weight (rim weights need respondents)
+                rows.update(squares=freq.w2, positives=freq.n_pos)
+        return make_design(
+            responses.n_included,
+            weights,
             _codes(scores, "cluster"),
             _codes(scores, "strata"),
             (
@@ -123,8 +132,10 @@ def study_design(scores: ScoreResult) -> Design:
                 src.strata,
             ),
             margins=scores.weighting.groups if scores.weighting else None,
-        ),
-    )
+            **rows,
+        )
+
+    return responses.memo(("design",), compute)
 
 
 def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()) -> FigureResult:
@@ -132,6 +143,8 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
     study = scores.study.study
     responses = scores.responses
     var = resolve_variable(fig.question, study)
+    if var.kind in ("scale", "scale group", "scale groups", "band") or _from_scores(fig.by, study):
+        responses.require_respondents(f"scales and segments (figure {fig.id!r})")
     stat = fig.stat or var.stats[0]
     if fig.stat is None and var.kind == "numeric" and fig.show in (var.options or []):
         stat = "percent"  # `show` names a bin of a numeric question
@@ -191,6 +204,11 @@ def figure(fig: models.Figure, scores: ScoreResult, options: Options = Options()
         wording=wording,
         measure=measure(var, stat, fig.show),
     )
+
+
+def _from_scores(by: str | None, study: models.Study) -> bool:
+    """A banner of scored respondents: a segment or a scale's bands."""
+    return by is not None and (by in study.segments or by.endswith(".band"))
 
 
 def _desc_key(row: Row) -> tuple[bool, float]:
