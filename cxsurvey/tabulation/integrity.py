@@ -42,15 +42,17 @@ def banner_outside(by: str, q: Any, group: np.ndarray, responses: Responses) -> 
     arr = responses.text(q.column) if split_codes(na)[1] else None
     is_na = outside & code_isin(arr, cells.numbers, na) if na else np.zeros_like(outside)
     parts = []
+    counts = responses.counts  # respondents per row (aggregated exports)
     for mask, what in (
         (outside & ~is_na, f"are not options of {by!r}"),
         (is_na, "are not-applicable codes"),
     ):
         if mask.any():
-            codes = value_counts_text(responses.text(q.column).filter(pa.array(mask)))
-            parts.append(f"{int(mask.sum())} {what} ({codes})")
+            cells = responses.text(q.column).filter(pa.array(mask))
+            codes = value_counts_text(cells, counts=None if counts is None else counts[mask])
+            parts.append(f"{responses.count(mask)} {what} ({codes})")
     return (
-        f"{int(outside.sum())} response(s) in banner column {q.column!r} fall in no banner "
+        f"{responses.count(outside)} response(s) in banner column {q.column!r} fall in no banner "
         f"column ({'; '.join(parts)}); they count in Total only"
     )
 
@@ -63,7 +65,7 @@ def mean_over_minus_99(responses: Responses, columns: list[str]) -> list[str]:
         return []
     out = []
     for column in columns:
-        n = int(np.count_nonzero(responses.cells(column).numbers == -99))
+        n = responses.count(responses.cells(column).numbers == -99)
         if n:
             out.append(
                 f"{n} response(s) in column {column!r} hold -99, Qualtrics' code for "

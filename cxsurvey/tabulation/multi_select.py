@@ -104,7 +104,7 @@ def _split_selected(
                     "0, False, No or nothing. Check that the column belongs to this option"
                 )
             hint = did_you_mean(example, [label, "True", "False", "Yes", "No"])
-            invalid[column] = (int(wrong.sum()), example, hint)
+            invalid[column] = (responses.count(wrong), example, hint)
             bad |= wrong
         selected[code_key(code)] = sel
         answered |= sel | unsel
@@ -171,7 +171,9 @@ def _delimited_selected(
         redo = bad
     ambiguous: dict[str, tuple[int, str]] = {}
     if redo.any():
-        ambiguous = _decompose_cells(arr, redo, q, responses.study.source.missing, rows, bad)
+        ambiguous = _decompose_cells(
+            arr, redo, q, responses.study.source.missing, rows, bad, responses.counts
+        )
     selected = {code_key(code): rows[:, i] & ~bad for i, code in enumerate(codes)}
     invalid = {}
     if bad.any():
@@ -186,7 +188,7 @@ def _delimited_selected(
                 f"; {many} split into the option labels in more than one way, as {ways}, "
                 "so which options were selected is unknown"
             )
-        invalid[q.column] = (int(bad.sum()), example, hint)
+        invalid[q.column] = (responses.count(bad), example, hint)
     return selected, rows.any(axis=1) & ~bad, invalid, bad
 
 
@@ -211,10 +213,11 @@ def _refuse_other_kind(responses: Responses, q: models.Multi, numbers, example) 
 
 
 def _decompose_cells(
-    arr: pa.Array, redo: np.ndarray, q: models.Multi, missing: list[Any], rows, bad
+    arr: pa.Array, redo: np.ndarray, q: models.Multi, missing: list[Any], rows, bad, counts=None
 ) -> dict[str, tuple[int, str]]:
     """Decompose the ``redo`` cells into options by label, in place; return the
     ambiguous ones (cell text -> (respondents, "A + B or C + D")), which are invalid.
+    ``counts``: respondents per row (an aggregated export).
 
     Works on the distinct values, so the Python loop runs once per distinct
     answer combination, never once per respondent."""
@@ -243,7 +246,8 @@ def _decompose_cells(
             bad[members] = True
             if len(readings) > 1 and len(members):
                 ways = " or ".join(" + ".join(repr(labels[i]) for i in r) for r in readings)
-                ambiguous[encoded.dictionary[k].as_py()] = (len(members), ways)
+                many = len(members) if counts is None else int(counts[members].sum())
+                ambiguous[encoded.dictionary[k].as_py()] = (many, ways)
             continue
         picks = list(dict.fromkeys(readings[0]))
         rows[members] = False

@@ -68,7 +68,7 @@ def _coded_cells(responses: Responses, column: str, q: Any, name: str, out: Ques
     codes, _, na = coded_choices(q)
     invalid, example, hint = invalid_cells(responses, column, q, name, idx)
     if invalid.any():
-        out.invalid[column] = (int(invalid.sum()), example, hint)
+        out.invalid[column] = (responses.count(invalid), example, hint)
     base = idx >= 0
     if na:
         base &= ~np.isin(idx, na)
@@ -168,7 +168,7 @@ def question_rows(var: DerivedVariable, stat: str, show: str, scores: ScoreResul
         i = int(np.argmax(invalid))
         row = int(responses.row_numbers[i])
         out.invalid[q.column] = (
-            int(invalid.sum()),
+            responses.count(invalid),
             responses.export.table.column(q.column)[row].as_py(),
             "",
         )
