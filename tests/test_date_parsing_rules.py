@@ -4,7 +4,7 @@ testing; docs/testing.md)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -76,3 +76,24 @@ def test_typed_timestamps_aware_and_naive_with_nulls():
 def _parse_typed(arr, **kw):
     parsed = parse_dates(arr, **kw)
     return [None if np.isnat(t) else str(t) for t in parsed.instants], parsed.unparseable.tolist()
+
+
+def test_date32_days_are_their_own_calendar_day_in_any_zone():
+    """A date (Parquet, or an engine's day of a timestamp) is the first instant of
+    that calendar day in the zone, for every day of 2023, in zones whose daylight
+    saving skips midnight (Asuncion, Santiago, Havana, Cairo, Beirut): not the
+    evening before, which the earliest-instant rule for a skipped local time gives."""
+    from cxsurvey.scoring.window import local_days
+
+    days = [date(2023, 1, 1) + timedelta(days=i) for i in range(365)]
+    arr = pa.array([*days, None], pa.date32())
+    epoch = date(1970, 1, 1)
+    want = np.array([(d - epoch).days for d in days])
+    for zone in ("America/Asuncion", "America/Santiago", "America/Havana", "Africa/Cairo",
+                 "Asia/Beirut", "Europe/Berlin", "UTC"):  # fmt: skip
+        parsed = parse_dates(arr, None, zone)
+        assert np.isnat(parsed.instants[-1]) and not parsed.unparseable.any()
+        np.testing.assert_array_equal(local_days(parsed.instants[:-1], zone), want)
+        # the first instant of the day: an hour earlier is the day before
+        earlier = local_days(parsed.instants[:-1] - np.timedelta64(3600, "s"), zone)
+        np.testing.assert_array_equal(earlier, want - 1)

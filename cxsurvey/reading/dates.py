@@ -49,7 +49,7 @@ def parse_dates(arr: pa.Array, fmt: str | None = None, timezone: str = "UTC") ->
     if pa.types.is_timestamp(arr.type):
         return _typed_instants(arr, timezone)
     if pa.types.is_date(arr.type):
-        return _typed_instants(arr.cast(pa.timestamp("s")), timezone)
+        return _day_starts(arr, timezone)  # a calendar day (an engine's day of a date)
     text = pc.utf8_trim_whitespace(arr.cast(pa.string()))
     blank = np.asarray(pc.fill_null(pc.equal(text, ""), True))
     if fmt is not None:
@@ -189,3 +189,17 @@ def periods(
             labels.append(f"{yy}-Q{mm // 3 + 1}" if period == "quarter" else f"{yy}-{mm + 1:02d}")
     index[ok] = slot
     return labels, index
+
+
+def _day_starts(days: pa.Array, timezone: str) -> ParsedDates:
+    """Dates (calendar days: a Parquet date, an engine's day of a timestamp) -> the
+    instant each day begins in ``timezone``: its local midnight or, where a
+    daylight-saving switch skips midnight (Santiago, Havana, Beirut, Cairo), the
+    first instant after the gap; never the evening before, so the window and the
+    periods see the day it is."""
+    wall = days.cast(pa.timestamp("s"))
+    zoned = pc.assume_timezone(wall, timezone, ambiguous="earliest", nonexistent="latest")
+    seconds = pc.fill_null(zoned.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+    utc = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
+    utc[np.asarray(days.is_null())] = np.datetime64("NaT")
+    return ParsedDates(utc, np.zeros(len(utc), dtype=bool))
