@@ -13,10 +13,12 @@ from cxsurvey.cli import app
 from cxsurvey.cli.errors import handle_errors
 from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
+    ENGINE_OPTION,
     NO_CACHE_OPTION,
     SINCE_OPTION,
     STUDY_OPTION,
     UNTIL_OPTION,
+    EngineName,
     apply_cache_options,
     load_study_option,
     protect_inputs,
@@ -81,6 +83,7 @@ def figures(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
+    engine: EngineName | None = ENGINE_OPTION,
 ) -> None:
     """Compute every figure of the study: bases, values, intervals, gaps and tests."""
     from cxsurvey.tabulation.figure import Options
@@ -109,7 +112,14 @@ def figures(
             stage = stack.enter_context(staged_folder(chart, "--chart"))
         with DelayedProgress(quiet) as bar:
             result = run_figures(
-                export, study_file, figure, options, progress=bar, since=since, until=until
+                export,
+                study_file,
+                figure,
+                options,
+                progress=bar,
+                since=since,
+                until=until,
+                engine=engine.value if engine else None,
             )
         if stage is not None:
             _write_charts(result, study_file, stage, quiet)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -39,6 +40,21 @@ UNTIL_OPTION = typer.Option(
     "--until",
     help="Only responses dated on or before this day (YYYY-MM-DD, inclusive, or YYYY-MM: "
     "the month's last day) in the date question's time zone.",
+)
+
+
+class EngineName(str, Enum):
+    auto = "auto"
+    memory = "memory"
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+ENGINE_OPTION = typer.Option(
+    None,
+    "--engine",
+    help="Where figures are aggregated: memory, duckdb, spark, or auto (duckdb for Parquet "
+    "exports, else memory). Default: the study's engine, else auto.",
 )
 
 NO_CACHE_OPTION = typer.Option(

@@ -12,10 +12,12 @@ from cxsurvey.cli import app
 from cxsurvey.cli.errors import handle_errors
 from cxsurvey.cli.options import (
     CACHE_DIR_OPTION,
+    ENGINE_OPTION,
     NO_CACHE_OPTION,
     SINCE_OPTION,
     STUDY_OPTION,
     UNTIL_OPTION,
+    EngineName,
     apply_cache_options,
     load_study_option,
     protect_inputs,
@@ -52,13 +54,13 @@ def report(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     since: str | None = SINCE_OPTION,
     until: str | None = UNTIL_OPTION,
+    engine: EngineName | None = ENGINE_OPTION,
 ) -> None:
     """Charts, tables, summary and methods of every figure, in one file."""
     from cxsurvey.outputs.report.context import report_context
     from cxsurvey.outputs.terminal.progress import progress
-    from cxsurvey.scoring.run import score
     from cxsurvey.tabulation.figure import Options
-    from cxsurvey.tabulation.run import figures as run_figures
+    from cxsurvey.tabulation.run import figures_and_scores
 
     apply_cache_options(no_cache, cache_dir)
     study_file = load_study_option(study)
@@ -78,8 +80,14 @@ def report(
         require_pptx()
     if template is not None and _same_file(out, template):
         raise UserError(f"{out}: --out is the --template deck; writing there would destroy it")
-    scores = score(export, study_file, since=since, until=until)
-    result = run_figures(export, study_file, options=Options(alpha=alpha), scores=scores)
+    result, scores = figures_and_scores(
+        export,
+        study_file,
+        options=Options(alpha=alpha),
+        since=since,
+        until=until,
+        engine=engine.value if engine else None,
+    )
     context = report_context(result, scores)
     with progress(len(result.figures), "charts", quiet) as step:
         if fmt is ReportFormat.md:

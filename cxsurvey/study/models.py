@@ -559,6 +559,8 @@ class Study(Model):
     """Percent intervals under a design: beta (default), logit or wilson."""
     weighting: Weighting | None = None  # extension: rim weighting
     """Rim weighting (raking) to target margins."""
+    engine: Literal["auto", "memory", "duckdb", "spark"] = "auto"  # extension
+    """Where figures are aggregated: auto (duckdb for Parquet exports), memory, duckdb, spark."""
 
     def is_flag(self, column: str) -> bool:
         """Whether a filter's column names a quality flag rather than an export column."""

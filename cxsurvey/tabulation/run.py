@@ -12,6 +12,7 @@ from cxsurvey.reading.export import file_sha256
 from cxsurvey.scoring.run import ScoreResult, score
 from cxsurvey.study.load import StudyFile
 from cxsurvey.study.models import Date, Figure, Multi, Text, question_columns
+from cxsurvey.tabulation.engines import EngineChoice, choose_engine
 from cxsurvey.tabulation.figure import Options, figure
 from cxsurvey.tabulation.multi_select import delimited_task
 from cxsurvey.tabulation.results import FiguresResult
@@ -26,12 +27,32 @@ def figures(
     progress: Any = None,
     since: str | None = None,
     until: str | None = None,
+    engine: str | None = None,
 ) -> FiguresResult:
     """Compute the study's figures (or those named in ``ids``) on ``export``.
 
     ``progress``, if given, has ``stage(text, total)`` and ``advance(name)``;
     ``since``/``until`` (YYYY-MM-DD or YYYY-MM) keep the responses dated inside them
-    (``scoring.window``), as ``source.include`` does."""
+    (``scoring.window``), as ``source.include`` does; ``engine``: memory, duckdb,
+    spark or auto (default: the study's ``engine``; see tabulation.engines)."""
+    return figures_and_scores(export, study, ids, options, scores, progress, since, until, engine)[
+        0
+    ]
+
+
+def figures_and_scores(
+    export: str | Path,
+    study: StudyFile,
+    ids: Sequence[str] = (),
+    options: Options = Options(),
+    scores: ScoreResult | None = None,
+    progress: Any = None,
+    since: str | None = None,
+    until: str | None = None,
+    engine: str | None = None,
+) -> tuple[FiguresResult, ScoreResult]:
+    """``figures`` and the run's ScoreResult (respondents, export record, segments):
+    with an engine, the scores hold no scale or segment (the run needed none)."""
     known = [f.id for f in study.study.figures]
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -42,8 +63,20 @@ def figures(
             f"no figure {unknown[0]!r} in {study.file}"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
         )
-    scores = scores or score(export, study, since=since, until=until)
     chosen = [f for f in study.study.figures if not ids or f.id in ids]
+    choice = (
+        EngineChoice("memory") if scores else choose_engine(engine, export, study.study, chosen)
+    )
+    if choice.engine is not None:
+        from cxsurvey.tabulation.aggregated import aggregated_figures
+
+        if progress is not None:
+            progress.stage(f"figures ({choice.name})", 1)
+        results, scores, sha = aggregated_figures(
+            export, study, chosen, options, choice.engine, since, until
+        )
+        return _result(study, scores, results, options, sha, choice), scores
+    scores = scores or score(export, study, since=since, until=until)
     scores.responses.prefetch(*_shared_work(scores, chosen))
     if progress is not None:
         progress.stage("figures", len(chosen))
@@ -59,6 +92,12 @@ def figures(
             progress.advance(f.id)
     loaded = scores.responses.export
     sha = loaded.sha256 or file_sha256(loaded.path)
+    return _result(study, scores, results, options, sha, choice), scores
+
+
+def _result(study, scores, results, options, sha, choice: EngineChoice) -> FiguresResult:
+    export = scores.export
+    export["engine"] = choice.record()
     return FiguresResult(
         study.study.study,
         __version__,
@@ -69,7 +108,7 @@ def figures(
         options.alpha,
         options.adjust,
         options.small_base,
-        scores.export,
+        export,
     )
 
 

@@ -11,6 +11,8 @@ Aggregates of parts of a dataset add: ``merge`` sums them by key.
 
 Every engine must give the same table for the same plan (tests/test_engines.py):
 
+- ``only`` keeps the rows whose raw ``column`` is one of the values given;
+  ``repeated`` keeps the groups of more than one row;
 - a raw key keeps the dataset's value and type (a Hive partition value is text);
 - a ``local_day`` key of a timestamp with a time zone is its calendar day in that
   zone, of a timestamp without one the calendar day as written, of a date the
@@ -52,6 +54,7 @@ class GroupPlan:
     weight: str | None = None  # the dataset column summed as the weight
     missing: tuple[float, ...] = ()  # weight values that mean "not answered"
     only: tuple[Key, tuple] | None = None  # keep rows whose key is one of these values
+    repeated: bool = False  # keep only the groups of more than one row (duplicate ids)
 
     @property
     def names(self) -> list[str]:

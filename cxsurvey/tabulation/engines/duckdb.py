@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
 from cxsurvey.extras import require
-from cxsurvey.tabulation.engines.base import FILE, N_POS, W2, W_BAD, GroupPlan, Key, N, Source, W
+from cxsurvey.tabulation.engines.base import FILE, W2, W_BAD, GroupPlan, Key, N, Source, W
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
 
@@ -73,14 +73,13 @@ class DuckDBEngine:
             keys.insert(0, f"filename AS {_quote(FILE)}")
         sums = [f"COUNT(*) AS {N}"]
         if plan.weight is not None:
-            w = f"CAST({_quote(plan.weight)} AS DOUBLE)"
+            w = f"TRY_CAST({_quote(plan.weight)} AS DOUBLE)"
             ok = f"({w} >= 0 AND isfinite({w})"
             ok += "".join(f" AND {w} <> {_literal(float(m))}" for m in plan.missing) + ")"
             sums += [
                 f"SUM({w}) FILTER (WHERE {ok}) AS {W}",
                 f"SUM({w} * {w}) FILTER (WHERE {ok}) AS {W2}",
                 f"COUNT(*) FILTER (WHERE NOT coalesce({ok}, false)) AS {W_BAD}",
-                f"COUNT(*) FILTER (WHERE {ok} AND {w} > 0) AS {N_POS}",
             ]
         where = ""
         if plan.only is not None:
@@ -89,6 +88,7 @@ class DuckDBEngine:
         groups = ", ".join(str(i + 1) for i in range(len(keys)))
         sql = f"SELECT {', '.join(keys + sums)} FROM {scan}{where}"
         sql += f" GROUP BY {groups}" if keys else ""
+        sql += " HAVING COUNT(*) > 1" if plan.repeated else ""
         try:
             table = self.con.execute(sql).fetch_arrow_table()
         except Exception as exc:
@@ -106,7 +106,7 @@ def _normalise(table, plan: GroupPlan):
     columns = {}
     for name in table.column_names:
         col = table.column(name)
-        if name in (N, W_BAD, N_POS):
+        if name in (N, W_BAD):
             col = col.cast(pa.int64())
         elif name in (W, W2):
             col = pc.fill_null(col.cast(pa.float64()), 0.0)

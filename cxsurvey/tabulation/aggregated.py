@@ -1,0 +1,131 @@
+"""Figures from an engine's aggregates (``--engine duckdb|spark``).
+
+The run reads no respondent row into memory: ``plan`` lists the groupings the
+figures need, the engine computes them over the Parquet files (partitions
+outside ``--since``/``--until`` skipped), and each aggregate table becomes an
+export whose rows stand for ``__n`` respondents (reading.frequency). From there
+the pipeline is the one of every run: ``source.include``, the window, the
+figure's banner, filter, codes and design, and the statistics, which need only
+the sums the aggregates hold. Memory and engines therefore give the same
+figures (tests/test_one_answer.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from cxsurvey.errors import shorten
+from cxsurvey.reading.export import Export, require_columns
+from cxsurvey.reading.frequency import Frequency
+from cxsurvey.reading.parquet import (
+    DateWindow,
+    dataset_sha256,
+    open_dataset,
+    parquet_layout,
+    prune_partitions,
+)
+from cxsurvey.scoring.responses import (
+    Responses,
+    effective_missing,
+    export_columns,
+    responses_from_export,
+)
+from cxsurvey.scoring.run import ScoreResult
+from cxsurvey.study.load import StudyFile
+from cxsurvey.study.models import Figure
+from cxsurvey.tabulation.engines.base import GroupPlan, Source
+from cxsurvey.tabulation.figure import Options, figure
+from cxsurvey.tabulation.plan import plan_run
+
+
+def aggregated_figures(
+    path: str | Path,
+    study_file: StudyFile,
+    chosen: Sequence[Figure],
+    options: Options,
+    engine,
+    since: str | None = None,
+    until: str | None = None,
+):
+    """(figure results, run ScoreResult, export sha256) of ``chosen`` by ``engine``."""
+    from cxsurvey.scoring.window import parse_window, window_question
+
+    study = study_file.study
+    p = Path(path)
+    window = parse_window(since, until)
+    dated = window_question(study)[1] if window is not None else None
+    pruned = None
+    if dated is not None and p.is_dir():
+        pruned = prune_partitions(
+            p, DateWindow(dated.column, dated.timezone, window.since, window.until)
+        )
+    dataset = pruned.dataset if pruned else open_dataset(p)
+    layout = parquet_layout(dataset)
+    required, optional, where = export_columns(study)
+    found = require_columns(p, layout, required, optional, where)
+    columns = {name: layout.header[pos] for name, pos in found.positions.items()}
+    files = tuple(pruned.files if pruned else dataset.files)
+    partitioned = tuple(n for n in dataset.schema.names if p.is_dir() and n in _partition_names(p))
+    source = Source(str(p), files, partitioned, dataset.schema)
+    id_column = study.source.id or ("ResponseId" if "ResponseId" in columns else None)
+    missing = effective_missing(study, layout)
+    run = plan_run(study, chosen, columns, dated, missing, id_column)
+    tables = engine.aggregate(source, run.plans)
+    labels = {name: layout.columns.text(pos) for name, pos in found.positions.items()}
+    sha = dataset_sha256(p, files)
+
+    def responses(table) -> Responses:
+        keys, frequency = Frequency.from_table(table)
+        export = Export(str(p), layout, keys, layout.header, labels, sha, found.notes)
+        export.frequency = frequency
+        if pruned:
+            export.partitions = (pruned.read, pruned.total)
+        return responses_from_export(export, study, since, until)
+
+    duplicates = _duplicate_ids(engine, source, run, study, since, until, responses, id_column)
+    everyone = responses(tables[run.respondents])
+    everyone.memo(("duplicate ids",), lambda: duplicates)
+    results = []
+    for fig in chosen:
+        r = responses(tables[run.figure_plan[fig.id]])
+        r.memo(("duplicate ids",), lambda: duplicates)
+        results.append(figure(fig, ScoreResult(study_file, r, {}, {}), options))
+    return results, ScoreResult(study_file, everyone, {}, {}), sha
+
+
+def _partition_names(root: Path) -> set[str]:
+    return {d.name.split("=", 1)[0] for d in root.iterdir() if d.is_dir() and "=" in d.name}
+
+
+def _duplicate_ids(engine, source, run, study, since, until, responses, id_column) -> list[str]:
+    """The duplicate-id warning of the memory run, from two small aggregates: the
+    ids of more than one row, then those rows' include columns and dates."""
+    if run.ids is None:
+        return []
+    (repeated,) = engine.aggregate(source, [GroupPlan((run.ids,), repeated=True)])
+    if repeated.num_rows == 0:
+        return []
+    values = tuple(v for v in repeated.column(run.ids.name).to_pylist() if v is not None)
+    keys = run.plans[run.respondents].keys
+    plan = GroupPlan((*keys, run.ids), only=(run.ids, values))
+    (rows,) = engine.aggregate(source, [plan])
+    kept = responses(rows)
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    counts = kept.frequency.n
+    ids = kept.text(run.ids.name)
+    per_id = pa.table({"id": ids, "n": pa.array(counts)}).group_by("id").aggregate([("n", "sum")])
+    dup = per_id.filter(pc.greater(per_id.column("n_sum"), 1)).sort_by("id")
+    if dup.num_rows == 0:
+        return []
+    ids, times = dup.column("id").to_pylist()[:3], dup.column("n_sum").to_pylist()[:3]
+    shown = [f"{shorten(i)} ({n} rows)" for i, n in zip(ids, times, strict=True)]
+    extra = int(np.sum(dup.column("n_sum").to_numpy())) - dup.num_rows
+    return [
+        f"{dup.num_rows} respondent id(s) in column {id_column!r} occur more than once "
+        f"({'; '.join(shown)}); every row counts, so {extra} response(s) may be counted more "
+        "than once: remove duplicate responses or set source.id"
+    ]

@@ -1,0 +1,65 @@
+"""Engines that aggregate a Parquet export for the figures: DuckDB and Spark.
+
+``memory`` is cxsurvey's own per-respondent path (every export kind); the
+engines read Parquet files and datasets only (``cxsurvey convert`` makes them).
+``auto`` (the default) takes DuckDB for Parquet exports and memory otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxsurvey.errors import DataError
+
+ENGINES = ("auto", "memory", "duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    name: str  # the engine that runs: memory, duckdb or spark
+    note: str | None = None  # why it is not the one asked for, when it is not
+    engine: object = None  # the engine object (None for memory)
+
+    def record(self) -> dict:
+        out = {"name": self.name}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def choose_engine(requested: str | None, export: str | Path, study, figures) -> EngineChoice:
+    """The engine for a figures run: ``requested`` (the --engine option), else the
+    study's ``engine``; auto picks DuckDB for Parquet. A run whose figures need each
+    respondent's row (tabulation.plan.respondent_level) runs in memory, noted."""
+    from cxsurvey.reading.parquet import is_parquet
+    from cxsurvey.tabulation.plan import respondent_level
+
+    name = requested or study.engine
+    parquet = Path(export).exists() and is_parquet(Path(export))
+    if name == "memory" or (name == "auto" and not parquet):
+        return EngineChoice("memory")
+    if not parquet:
+        raise DataError(
+            f"{export}: the {name} engine reads Parquet files and datasets; convert the export "
+            f"first (cxsurvey convert {export} --out DIR) or use --engine memory"
+        )
+    why = respondent_level(study, figures)
+    if why is not None:
+        label = "auto" if name == "auto" else name
+        return EngineChoice("memory", f"computed in memory, not by {label}: {why}")
+    if name == "auto":
+        name = "duckdb"
+    return EngineChoice(name, None, load_engine(name))
+
+
+def load_engine(name: str):
+    if name == "duckdb":
+        from cxsurvey.tabulation.engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine()
+    if name == "spark":
+        from cxsurvey.tabulation.engines.spark import SparkEngine
+
+        return SparkEngine()
+    raise DataError(f"no engine {name!r}; choose one of {', '.join(ENGINES)}")
