@@ -1,0 +1,162 @@
+"""One answer: every bundled figure through memory, DuckDB and Spark, equal to 1e-9.
+
+The same Parquet data go through the memory pipeline (every respondent's row) and
+through each engine (aggregates only); bases, counts, n, values, intervals,
+standard errors, design effects, letters and tests must agree. Studies whose
+figures need respondent rows (scale scores, segments) run in memory under every
+engine, which the run's export record says; their variants here keep only the
+question figures, so the engines are exercised on singles, grids, multis, nets,
+NPS, numeric bins and means, date trends, filters and weighted, clustered and
+stratified designs.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import cxsurvey
+from cxsurvey.cli import app
+from cxsurvey.defaults import bundled_study
+from cxsurvey.tabulation.figure import Options
+from cxsurvey.tabulation.run import figures
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _spark_ready() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (the spark extra)"
+    if shutil.which("java") is None:
+        return "no Java runtime"
+    return None
+
+
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.skipif(
+    _spark_ready() is not None, reason=str(_spark_ready())))]  # fmt: skip
+
+
+def _run(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+
+
+def _write_study(doc: dict, path: Path) -> Path:
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def datasets(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """name -> (Parquet export, study file)."""
+    tmp = tmp_path_factory.mktemp("one_answer")
+    out: dict[str, tuple[Path, Path]] = {}
+    # the feedback program, partitioned by month
+    feedback = bundled_study("feedback")
+    csv = tmp / "feedback.csv"
+    _run(["sample", "-s", str(feedback), "-n", "4000", "--seed", "11", "--out", str(csv)])
+    _run(["convert", str(csv), "-s", str(feedback), "--out", str(tmp / "fb"), "--partition-by",
+          "month"])  # fmt: skip
+    out["feedback"] = (tmp / "fb", feedback)
+    # the same responses under a design: weights (some zero), clusters, strata
+    table = pq.read_table(tmp / "fb")
+    rng = np.random.default_rng(3)
+    n = table.num_rows
+    weight = np.round(rng.gamma(2.0, 0.5, n), 3)
+    weight[rng.random(n) < 0.03] = 0.0
+    site = rng.integers(0, 60, n)
+    table = table.append_column("wt", pa.array(weight))
+    table = table.append_column("site", pa.array([f"S{s:02d}" for s in site]))
+    table = table.append_column("region", pa.array(site % 4))
+    if "month" in table.column_names:
+        table = table.drop_columns(["month"])
+    pq.write_table(table, tmp / "designed.parquet")
+    doc = yaml.safe_load(feedback.read_text(encoding="utf-8"))
+    doc["source"].update({"weight": "wt", "cluster": "site", "strata": "region"})
+    doc["figures"] += [
+        {"id": "nps_filtered", "question": "nps", "by": "channel",
+         "filter": [{"column": "Q5", "in": [1, 2, 3, 4]}]},
+        {"id": "csat_table", "question": "csat", "by": "industry", "test": "rao-scott",
+         "show": "both"},
+        {"id": "followup_mean", "question": "followup", "stat": "mean", "by": "channel"},
+        {"id": "ces_quarters", "question": "ces", "show": "nets", "by": "recorded",
+         "period": "quarter"},
+    ]  # fmt: skip
+    out["designed"] = (tmp / "designed.parquet", _write_study(doc, tmp / "designed.yaml"))
+    # the practitioner study (scale figures: memory under every engine) and its
+    # question figures alone (grids, multis, nets: through the engines)
+    practitioner = bundled_study("practitioner")
+    csv = tmp / "practitioner.csv"
+    _run(["sample", "-s", str(practitioner), "-n", "700", "--seed", "4", "--out", str(csv)])
+    _run(["convert", str(csv), "-s", str(practitioner), "--out", str(tmp / "pr.parquet")])
+    out["practitioner"] = (tmp / "pr.parquet", practitioner)
+    doc = yaml.safe_load(practitioner.read_text(encoding="utf-8"))
+    plain = []
+    for f in doc["figures"]:
+        if f["question"] in doc["questions"]:
+            f = dict(f)
+            if f.get("by") not in (None, *doc["questions"]):
+                f["by"] = "industry"
+            plain.append(f)
+    doc["figures"] = plain
+    out["questions"] = (tmp / "pr.parquet", _write_study(doc, tmp / "questions.yaml"))
+    return out
+
+
+def _figures(data, engine: str):
+    path, study = data
+    loaded = cxsurvey.load_study(study)
+    return figures(path, loaded, options=Options(), engine=engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", ["feedback", "designed", "practitioner", "questions"])
+def test_engine_equals_memory(datasets, name, engine):
+    memory = _figures(datasets[name], "memory")
+    other = _figures(datasets[name], engine)
+    expected = "memory" if name == "practitioner" else engine
+    assert other.export["engine"]["name"] == expected
+    assert memory.export["engine"]["name"] == "memory"
+    assert other.respondents == memory.respondents
+    mine, theirs = memory.to_dict()["figures"], other.to_dict()["figures"]
+    assert [f["id"] for f in mine] == [f["id"] for f in theirs]
+    for a, b in zip(mine, theirs, strict=True):
+        _same(a, b, f"{name}/{a['id']}")
+
+
+def _same(a, b, where: str) -> None:
+    """Equal to 1e-9 (floats), exactly otherwise; warnings compared by number (the
+    memory run names data rows, the engines cannot)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for k in a:
+            if k == "warnings":
+                assert len(a[k]) == len(b[k]), f"{where}: {a[k]} vs {b[k]}"
+            else:
+                _same(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{where}: {a} vs {b}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float | int):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), f"{where}: {a} vs {b}"
+    else:
+        assert a == b, f"{where}: {a!r} vs {b!r}"
+
+
+def test_the_comparison_can_fail(datasets):
+    """A figure computed on other data is told apart (the comparison is not vacuous)."""
+    memory = _figures(datasets["feedback"], "memory").to_dict()["figures"]
+    other = _figures(datasets["designed"], "memory").to_dict()["figures"]
+    with pytest.raises(AssertionError):
+        _same(memory[0], other[0], "x")
