@@ -1,10 +1,12 @@
-"""The DuckDB engine: each plan is one ``GROUP BY`` over ``read_parquet``.
+"""The DuckDB engine: every plan of a run in one ``GROUP BY GROUPING SETS`` scan.
 
-DuckDB reads only the plan's columns (column pruning), only the files the
-source lists (partitions outside ``--since``/``--until`` never opened), runs on
-every core and spills to disk past its memory limit, so a dataset larger than
-memory is aggregated in a bounded footprint. Installed with cxsurvey (the
-default engine for Parquet exports).
+DuckDB reads only the plans' columns (column pruning), only the files the source
+lists (partitions outside ``--since``/``--until`` never opened), computes every
+grouping set in one pass over the data on every core, and spills to disk past
+its memory limit, so a dataset larger than memory is aggregated in a bounded
+footprint. A calendar-day key of a timestamp with a time zone is integer
+arithmetic on the instant (engines/local_day.py). Installed with cxsurvey: the
+default engine for Parquet exports.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Sequence
 from cxsurvey.errors import DataError
 from cxsurvey.extras import require
 from cxsurvey.tabulation.engines.base import FILE, W2, W_BAD, GroupPlan, Key, N, Source, W
+from cxsurvey.tabulation.engines.local_day import DAY_MS, offset_case, offsets
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
+GID = "__gid"
 
 
 def _quote(name: str) -> str:
@@ -47,59 +51,144 @@ class DuckDBEngine:
             f"read_parquet({files}, hive_partitioning = {hive}, hive_types_autocast = false,"
             f" union_by_name = true, filename = {'true' if by_file else 'false'})"
         )
-        types = self._types(scan)
-        return [self._one(scan, types, plan, by_file) for plan in plans]
+        keys = _Keys(self, scan, [k for p in plans for k in p.keys])
+        out: list = [None] * len(plans)
+        together: dict[tuple, list[int]] = {}
+        for i, p in enumerate(plans):
+            if p.only is None and not p.repeated:
+                together.setdefault((p.weight, p.missing), []).append(i)
+            else:
+                out[i] = self._sets(scan, keys, [p], by_file)[0]
+        for members in together.values():
+            tables = self._sets(scan, keys, [plans[i] for i in members], by_file)
+            for i, table in zip(members, tables, strict=True):
+                out[i] = table
+        return out
 
-    def _types(self, scan: str) -> dict[str, str]:
+    def run(self, sql: str):
         try:
-            rows = self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+            return self.con.execute(sql).to_arrow_table()
         except Exception as exc:  # duckdb's errors have no common base worth naming
-            raise DataError(f"duckdb cannot read the dataset: {str(exc).splitlines()[0]}") from None
-        return {name: kind for name, kind, *_ in rows}
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DataError(f"duckdb cannot aggregate the dataset: {first}") from None
 
-    def _key(self, key: Key, types: dict[str, str]) -> str:
-        col = _quote(key.column)
-        kind = types.get(key.column, "")
-        if key.local_day is not None:
-            if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-                col = f"CAST(timezone({_literal(key.local_day)}, {col}) AS DATE)"
-            elif kind.startswith("TIMESTAMP"):
-                col = f"CAST({col} AS DATE)"
-        return f"{col} AS {_quote(key.name)}"
-
-    def _one(self, scan: str, types: dict[str, str], plan: GroupPlan, by_file: bool):
-        keys = [self._key(k, types) for k in plan.keys]
+    def _sets(self, scan: str, keys: _Keys, plans: Sequence[GroupPlan], by_file: bool) -> list:
+        """The plans (one weight) in one scan: a grouping set per distinct key set."""
+        plan = plans[0]
+        sets = list(dict.fromkeys(tuple(keys.alias(k) for k in p.keys) for p in plans))
+        used = list(dict.fromkeys(a for s in sets for a in s))
         if by_file:
-            keys.insert(0, f"filename AS {_quote(FILE)}")
-        sums = [f"COUNT(*) AS {N}"]
-        if plan.weight is not None:
-            w = f"TRY_CAST({_quote(plan.weight)} AS DOUBLE)"
-            ok = f"({w} >= 0 AND isfinite({w})"
-            ok += "".join(f" AND {w} <> {_literal(float(m))}" for m in plan.missing) + ")"
-            sums += [
-                f"SUM({w}) FILTER (WHERE {ok}) AS {W}",
-                f"SUM({w} * {w}) FILTER (WHERE {ok}) AS {W2}",
-                f"COUNT(*) FILTER (WHERE NOT coalesce({ok}, false)) AS {W_BAD}",
-            ]
-        where = ""
+            used.insert(0, _quote(FILE))
+            sets = [(_quote(FILE), *s) for s in sets]
+        select = [f"{keys.expr[a]} AS {a}" for a in used if a != _quote(FILE)]
+        if by_file:
+            select.insert(0, f"filename AS {_quote(FILE)}")
+        if len(sets) > 1:
+            select.append(f"GROUPING_ID({', '.join(used)}) AS {GID}")
+        select += _sums(plan)
+        sql = f"SELECT {', '.join(select)} FROM {scan}"
         if plan.only is not None:
             key, values = plan.only
-            where = f" WHERE {_quote(key.column)} IN ({', '.join(_literal(v) for v in values)})"
-        groups = ", ".join(str(i + 1) for i in range(len(keys)))
-        sql = f"SELECT {', '.join(keys + sums)} FROM {scan}{where}"
-        sql += f" GROUP BY {groups}" if keys else ""
-        sql += " HAVING COUNT(*) > 1" if plan.repeated else ""
-        try:
-            table = self.con.execute(sql).fetch_arrow_table()
-        except Exception as exc:
-            raise DataError(
-                f"duckdb cannot aggregate the dataset: {str(exc).splitlines()[0]}"
-            ) from None
-        return _normalise(table, plan)
+            sql += f" WHERE {_quote(key.column)} IN ({', '.join(_literal(v) for v in values)})"
+        if len(sets) > 1:
+            sql += " GROUP BY GROUPING SETS (" + ", ".join(f"({', '.join(s)})" for s in sets) + ")"
+        elif sets[0]:
+            sql += f" GROUP BY {', '.join(sets[0])}"
+        if plan.repeated:
+            sql += " HAVING COUNT(*) > 1"
+        table = self.run(sql)
+        return [self._part(table, keys, p, used, len(sets) > 1, by_file) for p in plans]
+
+    def _part(self, table, keys: _Keys, plan: GroupPlan, used, grouped: bool, by_file: bool):
+        import pyarrow.compute as pc
+
+        aliases = [keys.alias(k) for k in plan.keys]
+        if by_file:
+            aliases.insert(0, _quote(FILE))
+        if grouped:
+            gid = sum(1 << (len(used) - 1 - i) for i, a in enumerate(used) if a not in aliases)
+            table = table.filter(pc.equal(table.column(GID), gid))
+        names = [FILE] * by_file + [k.name for k in plan.keys]
+        columns = [table.column(a.strip('"')) for a in aliases]
+        sums = [c for c in (N, W, W2, W_BAD) if c in table.column_names]
+        import pyarrow as pa
+
+        part = pa.table(columns + [table.column(c) for c in sums], names=names + sums)
+        return normalise(part, [k.name for k in plan.keys if keys.is_day_number(k)])
 
 
-def _normalise(table, plan: GroupPlan):
-    """Sums typed as the contract says (an empty group has zero sums, not nulls)."""
+class _Keys:
+    """Each distinct key of a query: its SQL expression and alias (k0, k1, ...)."""
+
+    def __init__(self, engine: DuckDBEngine, scan: str, keys: list[Key]):
+        rows = engine.run(f"DESCRIBE SELECT * FROM {scan}")
+        self.types = dict(zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True))
+        self.expr: dict[str, str] = {}
+        self._alias: dict[tuple, str] = {}
+        self._days: set[tuple] = set()
+        zoned = [
+            k for k in dict.fromkeys((k.column, k.local_day) for k in keys)
+            if k[1] is not None and self._kind(k[0]).startswith("TIMESTAMP WITH TIME ZONE")
+        ]  # fmt: skip
+        ranges = {}
+        if zoned:
+            cols = list(dict.fromkeys(c for c, _ in zoned))
+            sql = ", ".join(f"min({_quote(c)}), max({_quote(c)})" for c in cols)
+            found = engine.run(f"SELECT {sql} FROM {scan}").to_pylist()[0]
+            values = list(found.values())
+            ranges = {c: (values[2 * i], values[2 * i + 1]) for i, c in enumerate(cols)}
+        for k in keys:
+            ident = (k.column, k.local_day)
+            if ident in self._alias:
+                continue
+            alias = f'"k{len(self._alias)}"'
+            self._alias[ident] = alias
+            self.expr[alias] = self._expression(k, ranges)
+
+    def _kind(self, column: str) -> str:
+        return self.types.get(column, "")
+
+    def alias(self, key: Key) -> str:
+        return self._alias[(key.column, key.local_day)]
+
+    def is_day_number(self, key: Key) -> bool:
+        return (key.column, key.local_day) in self._days
+
+    def _expression(self, key: Key, ranges) -> str:
+        col, kind = _quote(key.column), self._kind(key.column)
+        if key.local_day is None:
+            return col
+        if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+            lo, hi = ranges.get(key.column, (None, None))
+            if lo is None:  # no dated row: every day is null
+                return "CAST(NULL AS BIGINT)"
+            first, changes = offsets(key.local_day, lo, hi)
+            epoch = f"epoch_ms({col})"
+            self._days.add((key.column, key.local_day))
+            return f"CAST(floor(({epoch} + {offset_case(epoch, first, changes)}) / {DAY_MS}.0) AS BIGINT)"
+        if kind.startswith("TIMESTAMP"):
+            return f"CAST({col} AS DATE)"
+        return col
+
+
+def _sums(plan: GroupPlan) -> list[str]:
+    sums = [f"COUNT(*) AS {N}"]
+    if plan.weight is not None:
+        w = f"TRY_CAST({_quote(plan.weight)} AS DOUBLE)"
+        ok = f"({w} >= 0 AND isfinite({w})"
+        ok += "".join(f" AND {w} <> {_literal(float(m))}" for m in plan.missing) + ")"
+        sums += [
+            f"SUM({w}) FILTER (WHERE {ok}) AS {W}",
+            f"SUM({w} * {w}) FILTER (WHERE {ok}) AS {W2}",
+            f"COUNT(*) FILTER (WHERE NOT coalesce({ok}, false)) AS {W_BAD}",
+        ]
+    return sums
+
+
+def normalise(table, day_numbers: Sequence[str] = ()):
+    """Columns typed as the contract says: counts int64, sums float64 (0.0 for an
+    empty sum, not null), text as string, day numbers (days since 1970-01-01) as
+    date32. Shared by every engine."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -110,5 +199,9 @@ def _normalise(table, plan: GroupPlan):
             col = col.cast(pa.int64())
         elif name in (W, W2):
             col = pc.fill_null(col.cast(pa.float64()), 0.0)
+        elif name in day_numbers:
+            col = col.cast(pa.int32()).cast(pa.date32())
+        elif pa.types.is_large_string(col.type):
+            col = col.cast(pa.string())
         columns[name] = col
     return pa.table(columns)
