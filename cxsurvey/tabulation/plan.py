@@ -86,7 +86,10 @@ def plan_run(
     for fig in figures:
         keys = list(common)
         q = study.questions[fig.question]
-        keys += [raw(c) for c in question_columns(q)]
+        if isinstance(q, models.Numeric) and _stat(fig, q) == "percent":
+            keys.append(Key(q.column, columns[q.column], bounds=_bounds(q, missing)))
+        else:
+            keys += [raw(c) for c in question_columns(q)]
         if fig.by is not None:
             b = study.questions[fig.by]
             if isinstance(b, models.Date):
@@ -101,12 +104,28 @@ def plan_run(
     return run
 
 
+def _stat(fig: models.Figure, q: models.Numeric) -> str:
+    if fig.stat is not None:
+        return fig.stat
+    labels = [b.label for b in q.bins]
+    return "percent" if fig.show in labels else "mean"
+
+
+def _bounds(q: models.Numeric, missing) -> tuple[float, ...]:
+    """Every number a numeric question's cells are compared with: its range, its
+    bins' ends and the missing codes."""
+    ends = [*(q.range or ()), *(e for b in q.bins for e in (b.min, b.max) if e is not None)]
+    return tuple(sorted({float(x) for x in (*ends, *missing)}))
+
+
 def _unique(keys: list[Key]) -> tuple[Key, ...]:
-    """Keys in first-seen order, each column once (a date banner's day wins over
-    its raw column: the day is what both need)."""
+    """Keys in first-seen order, each column once: a date's calendar day wins over
+    its raw value (the day is what both need), a raw number over its place among
+    bounds (the raw value answers every comparison)."""
     out: dict[str, Key] = {}
     for k in keys:
-        if k.name not in out or k.local_day is not None:
+        old = out.get(k.name)
+        if old is None or k.local_day is not None or (old.bounds is not None and k.bounds is None):
             out[k.name] = k
     return tuple(out.values())
 

@@ -11,6 +11,12 @@ Aggregates of parts of a dataset add: ``merge`` sums them by key.
 
 Every engine must give the same table for the same plan (tests/test_engines.py):
 
+- a ``bounds`` key of a numeric column groups by where the value lies among the
+  bounds (sorted: equal to one, strictly between two neighbours, below or above
+  all, NaN, null) and holds the smallest value of each group: every comparison
+  with a bound is the same for all values of a group, which is all a numeric
+  question's range, bins and missing codes ask of it. A column that is not
+  numeric is grouped by its raw value;
 - ``only`` keeps the rows whose raw ``column`` is one of the values given;
   ``repeated`` keeps the groups of more than one row;
 - a raw key keeps the dataset's value and type (a Hive partition value is text);
@@ -44,6 +50,11 @@ class Key:
     name: str
     column: str
     local_day: str | None = None  # a date: group by its calendar day in this time zone
+    bounds: tuple[float, ...] | None = None  # a number: group by its place among these
+
+    @property
+    def ident(self) -> tuple:
+        return (self.column, self.local_day, self.bounds)
 
 
 @dataclass(frozen=True)

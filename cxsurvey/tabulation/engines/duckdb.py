@@ -81,6 +81,8 @@ class DuckDBEngine:
             used.insert(0, _quote(FILE))
             sets = [(_quote(FILE), *s) for s in sets]
         select = [f"{keys.expr[a]} AS {a}" for a in used if a != _quote(FILE)]
+        select += [f"{keys.smallest[a]} AS {_quote('min_' + a.strip(chr(34)))}"
+                   for a in used if a in keys.smallest]  # fmt: skip
         if by_file:
             select.insert(0, f"filename AS {_quote(FILE)}")
         if len(sets) > 1:
@@ -109,12 +111,17 @@ class DuckDBEngine:
             gid = sum(1 << (len(used) - 1 - i) for i, a in enumerate(used) if a not in aliases)
             table = table.filter(pc.equal(table.column(GID), gid))
         names = [FILE] * by_file + [k.name for k in plan.keys]
-        columns = [table.column(a.strip('"')) for a in aliases]
+        columns = [table.column(_shown(a, keys)) for a in aliases]
         sums = [c for c in (N, W, W2, W_BAD) if c in table.column_names]
         import pyarrow as pa
 
         part = pa.table(columns + [table.column(c) for c in sums], names=names + sums)
         return normalise(part, [k.name for k in plan.keys if keys.is_day_number(k)])
+
+
+def _shown(alias: str, keys: _Keys) -> str:
+    """The result column of a key: a bounds key shows its group's smallest value."""
+    return ("min_" if alias in keys.smallest else "") + alias.strip('"')
 
 
 class _Keys:
@@ -124,6 +131,7 @@ class _Keys:
         rows = engine.run(f"DESCRIBE SELECT * FROM {scan}")
         self.types = dict(zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True))
         self.expr: dict[str, str] = {}
+        self.smallest: dict[str, str] = {}  # bounds keys: alias -> min(column)
         self._alias: dict[tuple, str] = {}
         self._days: set[tuple] = set()
         zoned = [
@@ -138,18 +146,20 @@ class _Keys:
             values = list(found.values())
             ranges = {c: (values[2 * i], values[2 * i + 1]) for i, c in enumerate(cols)}
         for k in keys:
-            ident = (k.column, k.local_day)
-            if ident in self._alias:
+            if k.ident in self._alias:
                 continue
             alias = f'"k{len(self._alias)}"'
-            self._alias[ident] = alias
+            self._alias[k.ident] = alias
             self.expr[alias] = self._expression(k, ranges)
+            if k.bounds is not None and _numeric(self._kind(k.column)):
+                self.expr[alias] = _place(_quote(k.column), k.bounds)
+                self.smallest[alias] = f"min({_quote(k.column)})"
 
     def _kind(self, column: str) -> str:
         return self.types.get(column, "")
 
     def alias(self, key: Key) -> str:
-        return self._alias[(key.column, key.local_day)]
+        return self._alias[key.ident]
 
     def is_day_number(self, key: Key) -> bool:
         return (key.column, key.local_day) in self._days
@@ -169,6 +179,22 @@ class _Keys:
         if kind.startswith("TIMESTAMP"):
             return f"CAST({col} AS DATE)"
         return col
+
+
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL")  # fmt: skip
+
+
+def _numeric(kind: str) -> bool:
+    return kind.startswith(_NUMERIC)
+
+
+def _place(col: str, bounds: Sequence[float]) -> str:
+    """SQL: 2 x (bounds below the value) + (1 when it equals one); -1 for NaN."""
+    x = f"CAST({col} AS DOUBLE)"
+    below = " + ".join(f"CAST({x} > {_literal(float(b))} AS INTEGER)" for b in bounds) or "0"
+    equal = " OR ".join(f"{x} = {_literal(float(b))}" for b in bounds) or "FALSE"
+    return f"CASE WHEN isnan({x}) THEN -1 ELSE 2 * ({below}) + CAST({equal} AS INTEGER) END"
 
 
 def _sums(plan: GroupPlan) -> list[str]:
