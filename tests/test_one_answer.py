@@ -104,11 +104,15 @@ def datasets(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     plain = []
     for f in doc["figures"]:
         if f["question"] in doc["questions"]:
-            f = dict(f)
+            # a flow mapping's unquoted comma ("title: CX technology, capability and
+            # culture") reads as a key with no value: the loader warns and drops it
+            f = {k: v for k, v in f.items() if v is not None}
             if f.get("by") not in (None, *doc["questions"]):
                 f["by"] = "industry"
             plain.append(f)
     doc["figures"] = plain
+    for key in ("scales", "segments", "weighting", "quality"):
+        doc.pop(key, None)  # scored per respondent: the run would stay in memory
     out["questions"] = (tmp / "pr.parquet", _write_study(doc, tmp / "questions.yaml"))
     return out
 

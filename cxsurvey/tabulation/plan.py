@@ -8,8 +8,9 @@ them and sums gives everything the statistics need (engines/base.py). A date
 banner groups by calendar day in the question's time zone, the finest period
 there is; ``--since``/``--until`` add the window's date the same way.
 
-What cannot be planned needs every respondent's row and runs in memory; ``plan``
-says why: scale scores and segments (a score per respondent over many items),
+What cannot be planned needs every respondent's row and runs in memory;
+``respondent_level`` says why: scale scores and segments (a score per respondent
+over many items; a study with scales reports how many were scored),
 key drivers (a regression over respondents), rim weights (raked per respondent)
 and quality screening (judged per respondent).
 """
@@ -43,6 +44,8 @@ def respondent_level(study: models.Study, figures: Sequence[models.Figure]) -> s
         return "quality screening judges each respondent"
     if study.weighting is not None:
         return "rim weights are fitted to each respondent"
+    if study.scales:
+        return "the study's scales are scored per respondent (respondents.scored)"
     for fig in figures:
         if fig.kind == "drivers":
             return f"figure {fig.id!r} regresses respondents (key drivers)"

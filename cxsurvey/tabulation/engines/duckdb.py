@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
-from cxsurvey.extras import require
-from cxsurvey.tabulation.engines.base import FILE, W2, W_BAD, GroupPlan, Key, N, Source, W
+from cxsurvey.tabulation.engines.base import FILE, N_POS, W2, W_BAD, GroupPlan, Key, N, Source, W
 from cxsurvey.tabulation.engines.local_day import DAY_MS, offset_case, offsets
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
@@ -38,7 +37,13 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, threads: int | None = None):
-        duckdb = require("duckdb", "duckdb", "the duckdb engine")
+        try:
+            import duckdb
+        except ImportError:  # a core dependency: only a broken install lacks it
+            raise DataError(
+                "the duckdb engine needs the duckdb package, a dependency of cxsurvey; "
+                "reinstall cxsurvey (or use --engine memory)"
+            ) from None
         self.con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
@@ -60,17 +65,17 @@ class DuckDBEngine:
             else:
                 out[i] = self._sets(scan, keys, [p], by_file)[0]
         for members in together.values():
-            tables = self._sets(scan, keys, [plans[i] for i in members], by_file)
-            for i, table in zip(members, tables, strict=True):
-                out[i] = table
+            for batch in _batches(members, plans):
+                tables = self._sets(scan, keys, [plans[i] for i in batch], by_file)
+                for i, table in zip(batch, tables, strict=True):
+                    out[i] = table
         return out
 
     def run(self, sql: str):
         try:
             return self.con.execute(sql).to_arrow_table()
         except Exception as exc:  # duckdb's errors have no common base worth naming
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise DataError(f"duckdb cannot aggregate the dataset: {first}") from None
+            raise DataError(_message(exc)) from None
 
     def _sets(self, scan: str, keys: _Keys, plans: Sequence[GroupPlan], by_file: bool) -> list:
         """The plans (one weight) in one scan: a grouping set per distinct key set."""
@@ -112,11 +117,41 @@ class DuckDBEngine:
             table = table.filter(pc.equal(table.column(GID), gid))
         names = [FILE] * by_file + [k.name for k in plan.keys]
         columns = [table.column(_shown(a, keys)) for a in aliases]
-        sums = [c for c in (N, W, W2, W_BAD) if c in table.column_names]
+        sums = [c for c in (N, W, W2, W_BAD, N_POS) if c in table.column_names]
         import pyarrow as pa
 
         part = pa.table(columns + [table.column(c) for c in sums], names=names + sums)
         return normalise(part, [k.name for k in plan.keys if keys.is_day_number(k)])
+
+
+def _message(exc: Exception) -> str:
+    """DuckDB's error as one line, naming the damaged file when it names one."""
+    import re
+
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    file = re.search(r"file ['\"]?([^'\"]+\.parquet)", first)
+    if file:
+        return f"{file.group(1)}: cannot read it as Parquet (duckdb: {first})"
+    return f"duckdb cannot aggregate the dataset: {first}"
+
+
+MAX_GROUPING = 60  # DuckDB's GROUPING_ID takes at most 64 columns
+
+
+def _batches(members: list[int], plans: Sequence[GroupPlan]) -> list[list[int]]:
+    """Plans packed into queries whose grouping sets use at most MAX_GROUPING
+    distinct keys (a plan with more runs alone, as a plain GROUP BY)."""
+    batches: list[tuple[list[int], set]] = []
+    for i in members:
+        idents = {k.ident for k in plans[i].keys}
+        for batch, used in batches:
+            if len(used | idents) <= MAX_GROUPING:
+                batch.append(i)
+                used |= idents
+                break
+        else:
+            batches.append(([i], idents))
+    return [batch for batch, _ in batches]
 
 
 def _shown(alias: str, keys: _Keys) -> str:
@@ -207,6 +242,7 @@ def _sums(plan: GroupPlan) -> list[str]:
             f"SUM({w}) FILTER (WHERE {ok}) AS {W}",
             f"SUM({w} * {w}) FILTER (WHERE {ok}) AS {W2}",
             f"COUNT(*) FILTER (WHERE NOT coalesce({ok}, false)) AS {W_BAD}",
+            f"COUNT(*) FILTER (WHERE {ok} AND {w} > 0) AS {N_POS}",
         ]
     return sums
 
@@ -221,7 +257,7 @@ def normalise(table, day_numbers: Sequence[str] = ()):
     columns = {}
     for name in table.column_names:
         col = table.column(name)
-        if name in (N, W_BAD):
+        if name in (N, W_BAD, N_POS):
             col = col.cast(pa.int64())
         elif name in (W, W2):
             col = pc.fill_null(col.cast(pa.float64()), 0.0)
