@@ -62,6 +62,8 @@ class DuckDBEngine:
         for i, p in enumerate(plans):
             if p.only is None and not p.repeated:
                 together.setdefault((p.weight, p.missing), []).append(i)
+            elif p.repeated and p.only is None and len(p.keys) == 1 and not by_file:
+                out[i] = self._repeated(scan, keys, p)
             else:
                 out[i] = self._sets(scan, keys, [p], by_file)[0]
         for members in together.values():
@@ -70,6 +72,25 @@ class DuckDBEngine:
                 for i, table in zip(batch, tables, strict=True):
                     out[i] = table
         return out
+
+    def _repeated(self, scan: str, keys: _Keys, plan: GroupPlan):
+        """Values of one key in more than one row (duplicate ids): their 64-bit
+        hashes first (cheap to group over millions of distinct ids), then the
+        values behind the repeated hashes, counted exactly (a collision only adds
+        a candidate)."""
+        (key,) = plan.keys
+        col = keys.expr[keys.alias(key)]
+        found = self.run(
+            f"SELECT hash({col}) AS h FROM {scan} GROUP BY h HAVING COUNT(*) > 1"
+        ).column(0)
+        if len(found) == 0:
+            return self._sets(scan, keys, [plan], False)[0].slice(0, 0)
+        hashes = ", ".join(str(h) for h in found.to_pylist())
+        sql = (
+            f"SELECT {col} AS {_quote(key.name)}, {', '.join(_sums(plan))} FROM {scan} "
+            f"WHERE hash({col}) IN ({hashes}) GROUP BY 1 HAVING COUNT(*) > 1"
+        )
+        return normalise(self.run(sql))
 
     def run(self, sql: str):
         try:
