@@ -25,6 +25,10 @@ Where: ``$CXSURVEY_CACHE_DIR`` (``off`` disables it), else
 modification time changes while it is read is not cached. Temp files of killed
 writes (``.KEY.cxsurvey-XXXX.tmp``) older than an hour are removed by the next
 run that reads or writes the cache.
+
+The partition cache (tabulation/engines/partition_cache.py) keeps each Parquet
+file's aggregates in entries of the same format, typed (``load(..., text=False)``),
+under ``aggregates/`` in the same directory.
 """
 
 from __future__ import annotations
@@ -91,11 +95,12 @@ def entry_path(directory: Path, key: str) -> Path:
     return directory / f"{key}{SUFFIX}"
 
 
-def load(directory: Path, key: str, columns: Sequence[str] | None = None):
+def load(directory: Path, key: str, columns: Sequence[str] | None = None, text: bool = True):
     """(table, metadata) of the entry, or None on a miss (or a bad entry, with a warning).
 
-    ``columns``, when given, are the names (in order) the table must have; every
-    column must be text, as the reader stores it.
+    ``columns``, when given, are the names (in order) the table must have; with
+    ``text`` every column must be text, as the reader stores it (typed entries,
+    such as the partition cache's aggregates, pass False and check their types).
     """
     import pyarrow as pa
 
@@ -104,7 +109,7 @@ def load(directory: Path, key: str, columns: Sequence[str] | None = None):
     if not path.exists():
         return None
     try:
-        table, meta = _read_entry(path, key, columns)
+        table, meta = _read_entry(path, key, columns, text)
     except (OSError, BadEntry, pa.ArrowException) as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         warnings.warn(
@@ -118,14 +123,14 @@ def load(directory: Path, key: str, columns: Sequence[str] | None = None):
     return table, meta
 
 
-def _read_entry(path: Path, key: str, columns: Sequence[str] | None):
+def _read_entry(path: Path, key: str, columns: Sequence[str] | None, text: bool = True):
     import pyarrow as pa
 
     with pa.memory_map(str(path)) as source:
-        return _check_entry(source.read_buffer(source.size()), key, columns)
+        return _check_entry(source.read_buffer(source.size()), key, columns, text)
 
 
-def _check_entry(whole, key: str, columns: Sequence[str] | None):
+def _check_entry(whole, key: str, columns: Sequence[str] | None, text: bool = True):
     import pyarrow as pa
 
     size = whole.size
@@ -158,7 +163,8 @@ def _check_entry(whole, key: str, columns: Sequence[str] | None):
     # another order finds this entry: the same set, taken in the study's order.
     if sorted(names) != sorted(expected) or names != head.get("columns"):
         raise BadEntry("its columns are not the ones this study reads")
-    if not all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in reader.schema.types):
+    types = reader.schema.types
+    if text and not all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in types):
         raise BadEntry("a column is not text")
     table = reader.read_all()
     table.validate(full=True)  # offsets and UTF-8 in bounds: a forged payload fails here
