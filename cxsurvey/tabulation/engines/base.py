@@ -40,6 +40,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 N, W, W2, W_BAD, N_POS = "__n", "__w", "__w2", "__w_bad", "__n_pos"
+# What a plan means: bump it when an engine's table for the same plan changes, so
+# aggregates cached per file (partition_cache.py) under the old meaning are not reused.
+CONTRACT = 1
 FILE = "__file"  # the file of each group, when aggregates are kept per file
 
 
@@ -98,6 +101,22 @@ def merge(tables: Sequence, keys: Sequence[str]):
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     if len(tables) < 2:
         return table
+    table = _one_zero_one_nan(table, keys)
     sums = [c for c in (N, W, W2, W_BAD, N_POS) if c in table.column_names]
     out = table.group_by(list(keys), use_threads=False).aggregate([(c, "sum") for c in sums])
     return out.select([*keys, *(f"{c}_sum" for c in sums)]).rename_columns([*keys, *sums])
+
+
+def _one_zero_one_nan(table, keys: Sequence[str]):
+    """Float keys with -0.0 as 0.0 and every NaN as one NaN: one group each, as an
+    engine's GROUP BY makes them (Arrow's group_by tells them apart)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name in keys:
+        col = table.column(name)
+        if pa.types.is_floating(col.type):
+            col = pc.add(col, pa.scalar(0.0, col.type))  # -0.0 + 0.0 is 0.0
+            col = pc.if_else(pc.is_nan(col), pa.scalar(float("nan"), col.type), col)
+            table = table.set_column(table.schema.get_field_index(name), name, col)
+    return table
