@@ -109,9 +109,9 @@ def cached_aggregate(engine, source: Source, plans: Sequence[GroupPlan]) -> Aggr
     store = directory / "aggregates"
     additive = [i for i, p in enumerate(plans) if not p.repeated]
     files = list(found)
-    keys = {
-        (f, i): _entry_key(digests[f], _hive(source, f), plans[i]) for f in files for i in additive
-    }
+    texts = {i: plan_text(plans[i]) for i in additive}
+    hive = {f: _hive(source, f) for f in files}
+    keys = {(f, i): _entry_key(digests[f], hive[f], texts[i]) for f in files for i in additive}
     parts: dict[tuple[str, int], object] = {}
     for (f, i), key in keys.items():
         parts[(f, i)] = _load(store / digests[f], key, plans[i])
@@ -125,7 +125,7 @@ def cached_aggregate(engine, source: Source, plans: Sequence[GroupPlan]) -> Aggr
             for f, table in (per_file or {}).items():  # None: the engine named other files
                 parts[(f, i)] = table
                 if (f, i) in missing and f in unchanged:
-                    meta = {"file": digests[f], "plan": plan_text(plans[i])}
+                    meta = {"file": digests[f], "plan": texts[i]}
                     cache.store(store / digests[f], keys[(f, i)], table, meta)
         for f in sorted(set(todo_files) - unchanged):
             warnings.warn(
@@ -171,8 +171,8 @@ def _plain(value):
     return {"@": type(value).__name__, "repr": repr(value)}  # a date, a numpy number
 
 
-def _entry_key(digest: str, hive: list, plan: GroupPlan) -> str:
-    doc = {"contract": CONTRACT, "file": digest, "hive": hive, "plan": plan_text(plan)}
+def _entry_key(digest: str, hive: list, plan_text: str) -> str:
+    doc = {"contract": CONTRACT, "file": digest, "hive": hive, "plan": plan_text}
     blob = json.dumps(doc, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()
 
