@@ -28,6 +28,7 @@ import pytest
 
 from cxsurvey.errors import CxSurveyWarning
 from cxsurvey.reading import cache, digests
+from cxsurvey.reading.parquet import dataset_sha256
 from cxsurvey.tabulation.engines.base import FILE, W2, GroupPlan, Key, Source, W, merge
 from cxsurvey.tabulation.engines.duckdb import DuckDBEngine
 from cxsurvey.tabulation.engines.partition_cache import cached_aggregate, plan_text
@@ -448,6 +449,7 @@ def test_dataset_digest_is_what_sha256sum_prints_hashed(data):
     want = hashlib.sha256(listing).hexdigest()
     got = cached_aggregate(DuckDBEngine(threads=1), source(data), PLANS[:1]).report.data_sha256
     assert got == want == digests.dataset_digest(data, {f: _digest(data / f) for f in files})
+    assert dataset_sha256(data, files) == want  # what the figures record as data_sha256
 
 
 def test_plan_text_tells_values_of_other_types_apart():

@@ -11,7 +11,6 @@ becomes the export's labels, as the question-text row of a Qualtrics CSV does.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -204,15 +203,15 @@ def period_label(day: dt.date, period: str) -> str:
 
 
 def dataset_sha256(path: Path, files) -> str:
-    """SHA-256 of the dataset's files read, in path order, each with its relative name."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        rel = Path(name).relative_to(path) if path.is_dir() else Path(Path(name).name)
-        digest.update(str(rel).encode("utf-8") + b"\0")
-        with open(name, "rb") as fh:
-            while chunk := fh.read(1 << 22):
-                digest.update(chunk)
-    return digest.hexdigest()
+    """SHA-256 of the ``sha256sum`` lines of the dataset's files read, each with its
+    path relative to the dataset (reading.digests.dataset_digest); a file's digest
+    is remembered in the cache while its size, time and inode stay, so the figures'
+    ``data_sha256`` and the partition cache hash each file once."""
+    from cxsurvey.reading import cache
+    from cxsurvey.reading.digests import dataset_digest, file_digests
+
+    found = file_digests(path, list(files), cache.cache_dir())
+    return dataset_digest(path, {name: d.sha256 for name, d in found.items()})
 
 
 def parquet_layout(dataset) -> Layout:
