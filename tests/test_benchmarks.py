@@ -80,3 +80,20 @@ def test_the_warm_check_sees_real_cache_entries_and_a_real_hit(tmp_path, tiny_st
     assert len(cold) == 1  # the benchmark's view of the cache matches the cache's layout
     assert CliRunner().invoke(app, args).exit_code == 0
     assert common.cache_entries(cache) == cold  # a hit leaves the entry untouched
+
+
+def test_the_incremental_benchmark_runs_and_computes_only_the_new_day(tmp_path, capsys):
+    import bench_incremental
+
+    from cxsurvey.reading import cache
+
+    try:
+        bench_incremental.main(["--rows", "3000", "--days", "4", "--repeat", "1",
+                                "--out-dir", str(tmp_path)])  # fmt: skip
+    finally:
+        cache.reset()
+    out = capsys.readouterr().out
+    assert "in 4 daily partitions" in out
+    assert "aggregates: 4 of 4 files computed, 0 from the cache" in out  # cold
+    assert "aggregates: 0 of 4 files computed, 4 from the cache" in out  # warm
+    assert "aggregates: 1 of 5 files computed, 4 from the cache" in out  # one more day
