@@ -28,7 +28,15 @@ swept) under ``aggregates/<file digest>/``: a damaged entry is a one-line warnin
 and a recompute, never a wrong figure. A file whose size, time or inode changes
 while it is read is not stored. With the cache off (``--no-cache``,
 ``CXSURVEY_CACHE_DIR=off``) the engine computes everything and nothing is
-written. What was reused is on the result (``Aggregates.report``).
+written. What was reused is on the result (``Aggregates.report``), with each
+file's digest, from which ``report.data_sha256`` gives the dataset's digest
+(equal to ``parquet.dataset_sha256`` of the same files) without hashing again.
+
+Counts are exact; weight sums are added per file first, so they may differ from
+one engine pass in the last bits, as two engines' summation orders do. A warm
+run reads every entry back (checksum and Arrow validation, about 0.2 ms each:
+60 files x 9 plans of the feedback study take 0.13 s, benchmarks/bench_incremental.py).
+Entries of deleted or rewritten files stay until the cache folder is cleared.
 """
 
 from __future__ import annotations
