@@ -53,7 +53,17 @@ from pathlib import Path, PurePath
 from cxsurvey.errors import CxSurveyWarning
 from cxsurvey.reading import cache
 from cxsurvey.reading.digests import dataset_digest, file_digests
-from cxsurvey.tabulation.engines.base import CONTRACT, FILE, W2, W_BAD, GroupPlan, N, Source, W
+from cxsurvey.tabulation.engines.base import (
+    CONTRACT,
+    FILE,
+    N_POS,
+    W2,
+    W_BAD,
+    GroupPlan,
+    N,
+    Source,
+    W,
+)
 from cxsurvey.tabulation.engines.base import merge as merge_parts
 
 
@@ -197,7 +207,7 @@ def _hive(source: Source, file: str) -> list:
 
 
 def _columns(plan: GroupPlan) -> list[str]:
-    return [*plan.names, N, *((W, W2, W_BAD) if plan.weight is not None else ())]
+    return [*plan.names, N, *((W, W2, W_BAD, N_POS) if plan.weight is not None else ())]
 
 
 def _load(directory: Path, key: str, plan: GroupPlan):
@@ -209,6 +219,7 @@ def _load(directory: Path, key: str, plan: GroupPlan):
         return None
     table = hit[0]
     wanted = {N: pa.int64(), W: pa.float64(), W2: pa.float64(), W_BAD: pa.int64()}
+    wanted[N_POS] = pa.int64()
     if all(table.schema.field(c).type == t for c, t in wanted.items() if c in table.column_names):
         return table
     path = cache.entry_path(directory, key)
@@ -267,7 +278,7 @@ def _merge(pieces: list, plan: GroupPlan):
         return None
     table = merge_parts(pieces, plan.names)
     if not plan.keys and table.num_rows == 0:  # no rows at all: one group of zeros
-        zeros = {c: pa.array([0], pa.int64()) for c in (N, W_BAD)}
+        zeros = {c: pa.array([0], pa.int64()) for c in (N, W_BAD, N_POS)}
         zeros |= {c: pa.array([0.0], pa.float64()) for c in (W, W2)}
         table = pa.table({c: zeros[c] for c in table.column_names})
     return table
