@@ -177,6 +177,12 @@ def export_line(record: dict) -> str:
     if record.get("partitions"):
         p = record["partitions"]
         line += f"; read {p['read']} of {p['of']} partitions (--since/--until)"
+    engine = record.get("engine")
+    if engine and (engine["name"] != "memory" or engine.get("note")):
+        line += "; " + (engine.get("note") or f"aggregated by {engine['name']}")
+        agg = engine.get("aggregates")
+        if agg and agg.get("cache") and agg.get("files", 0) > 1:
+            line += f" ({agg['computed']} of {agg['files']} files computed, {agg['reused']} from the cache)"
     return line
 
 

@@ -18,13 +18,7 @@ from pathlib import Path
 from cxsurvey.errors import shorten
 from cxsurvey.reading.export import Export, require_columns
 from cxsurvey.reading.frequency import Frequency
-from cxsurvey.reading.parquet import (
-    DateWindow,
-    dataset_sha256,
-    open_dataset,
-    parquet_layout,
-    prune_partitions,
-)
+from cxsurvey.reading.parquet import DateWindow, open_dataset, parquet_layout, prune_partitions
 from cxsurvey.scoring.responses import (
     Responses,
     effective_missing,
@@ -35,6 +29,7 @@ from cxsurvey.scoring.run import ScoreResult
 from cxsurvey.study.load import StudyFile
 from cxsurvey.study.models import Figure
 from cxsurvey.tabulation.engines.base import GroupPlan, Source
+from cxsurvey.tabulation.engines.partition_cache import cached_aggregate
 from cxsurvey.tabulation.figure import Options, figure
 from cxsurvey.tabulation.plan import plan_run
 
@@ -48,7 +43,8 @@ def aggregated_figures(
     since: str | None = None,
     until: str | None = None,
 ):
-    """(figure results, run ScoreResult, export sha256) of ``chosen`` by ``engine``."""
+    """(figure results, run ScoreResult, export sha256, what the aggregate cache
+    reused) of ``chosen`` by ``engine``."""
     from cxsurvey.scoring.window import parse_window, window_question
 
     study = study_file.study
@@ -71,9 +67,9 @@ def aggregated_figures(
     id_column = study.source.id or ("ResponseId" if "ResponseId" in columns else None)
     missing = effective_missing(study, layout)
     run = plan_run(study, chosen, columns, dated, missing, id_column)
-    tables = engine.aggregate(source, run.plans)
+    tables = cached_aggregate(engine, source, run.plans)
     labels = {name: layout.columns.text(pos) for name, pos in found.positions.items()}
-    sha = dataset_sha256(p, files)
+    sha = tables.report.data_sha256
 
     def responses(table) -> Responses:
         keys, frequency = Frequency.from_table(table)
@@ -91,7 +87,7 @@ def aggregated_figures(
         r = responses(tables[run.figure_plan[fig.id]])
         r.memo(("duplicate ids",), lambda: duplicates)
         results.append(figure(fig, ScoreResult(study_file, r, {}, {}), options))
-    return results, ScoreResult(study_file, everyone, {}, {}), sha
+    return results, ScoreResult(study_file, everyone, {}, {}), sha, tables.report.record()
 
 
 def _partition_names(root: Path) -> set[str]:

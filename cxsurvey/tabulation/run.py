@@ -72,9 +72,10 @@ def figures_and_scores(
 
         if progress is not None:
             progress.stage(f"figures ({choice.name})", 1)
-        results, scores, sha = aggregated_figures(
+        results, scores, sha, reuse = aggregated_figures(
             export, study, chosen, options, choice.engine, since, until
         )
+        choice = EngineChoice(choice.name, choice.note, choice.engine, reuse)
         return _result(study, scores, results, options, sha, choice), scores
     scores = scores or score(export, study, since=since, until=until)
     scores.responses.prefetch(*_shared_work(scores, chosen))

@@ -20,11 +20,14 @@ class EngineChoice:
     name: str  # the engine that runs: memory, duckdb or spark
     note: str | None = None  # why it is not the one asked for, when it is not
     engine: object = None  # the engine object (None for memory)
+    aggregates: dict | None = None  # files aggregated and reused (partition_cache)
 
     def record(self) -> dict:
-        out = {"name": self.name}
+        out: dict = {"name": self.name}
         if self.note:
             out["note"] = self.note
+        if self.aggregates is not None:
+            out["aggregates"] = self.aggregates
         return out
 
 
