@@ -93,6 +93,31 @@ class Engine(Protocol):
     ) -> list: ...  # one pyarrow.Table per plan; with by_file a FILE key first
 
 
+def normalise(table, day_numbers: Sequence[str] = ()):
+    """An engine's Arrow result typed as the contract says, whichever engine made it.
+
+    Counts int64, sums float64 with an empty sum 0.0 (SQL's SUM over no rows is
+    null), text as ``string`` (never ``large_string``), the ``day_numbers``
+    columns (days since 1970-01-01) as date32, everything else as read.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if name in (N, W_BAD, N_POS):
+            col = col.cast(pa.int64())
+        elif name in (W, W2):
+            col = pc.fill_null(col.cast(pa.float64()), 0.0)
+        elif name in day_numbers:
+            col = col.cast(pa.int32()).cast(pa.date32())
+        elif pa.types.is_large_string(col.type):
+            col = col.cast(pa.string())
+        columns[name] = col
+    return pa.table(columns)
+
+
 def merge(tables: Sequence, keys: Sequence[str]):
     """Aggregates of parts of the data -> the aggregates of the whole (sums by key)."""
     import pyarrow as pa

@@ -14,7 +14,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
-from cxsurvey.tabulation.engines.base import FILE, N_POS, W2, W_BAD, GroupPlan, Key, N, Source, W
+from cxsurvey.tabulation.engines.base import (
+    FILE,
+    N_POS,
+    W2,
+    W_BAD,
+    GroupPlan,
+    Key,
+    N,
+    Source,
+    W,
+    normalise,
+)
 from cxsurvey.tabulation.engines.local_day import DAY_MS, offset_case, offsets
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
@@ -266,25 +277,3 @@ def _sums(plan: GroupPlan) -> list[str]:
             f"COUNT(*) FILTER (WHERE {ok} AND {w} > 0) AS {N_POS}",
         ]
     return sums
-
-
-def normalise(table, day_numbers: Sequence[str] = ()):
-    """Columns typed as the contract says: counts int64, sums float64 (0.0 for an
-    empty sum, not null), text as string, day numbers (days since 1970-01-01) as
-    date32. Shared by every engine."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    columns = {}
-    for name in table.column_names:
-        col = table.column(name)
-        if name in (N, W_BAD, N_POS):
-            col = col.cast(pa.int64())
-        elif name in (W, W2):
-            col = pc.fill_null(col.cast(pa.float64()), 0.0)
-        elif name in day_numbers:
-            col = col.cast(pa.int32()).cast(pa.date32())
-        elif pa.types.is_large_string(col.type):
-            col = col.cast(pa.string())
-        columns[name] = col
-    return pa.table(columns)

@@ -1,0 +1,250 @@
+"""The Spark engine: each plan is one DataFrame ``groupBy`` over the dataset's Parquet files.
+
+For data that live on a cluster. The session is Spark's standard one: the
+master is ``CXSURVEY_SPARK_MASTER`` (or the engine's ``master``), else
+``local[*]``; with ``SPARK_REMOTE`` set, pyspark connects to that Spark Connect
+server instead, and ``spark-defaults.conf`` and ``SPARK_CONF_DIR`` apply as for
+any Spark application. One session per process, started on the first
+aggregate and reused. Needs the ``spark`` extra and, unless it connects to a
+remote server, Java 17 or newer.
+
+Spark reads only the plan's columns and only the files the source lists, and
+computes the same table as the DuckDB engine (tests/test_engines.py): text
+partition values, calendar days of instants in a zone, the weight rules of
+``base``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from cxsurvey.errors import DataError
+from cxsurvey.extras import require
+from cxsurvey.tabulation.engines.base import (
+    FILE,
+    N_POS,
+    W2,
+    W_BAD,
+    GroupPlan,
+    Key,
+    N,
+    Source,
+    W,
+    normalise,
+)
+
+MASTER_ENV = "CXSURVEY_SPARK_MASTER"
+LOG_CONFIG = Path(__file__).with_name("spark_log4j2.properties")
+SQL_CONF = {  # session settings every plan relies on (runtime ones: Spark Connect takes them too)
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",  # month=2026-06 is text
+    "spark.sql.caseSensitive": "true",  # a plan's column is the dataset's column, exactly
+}
+_GLOB = re.compile(r"([\\*?\[\]{}])")  # Spark reads a path as a Hadoop glob pattern
+
+_session = None
+
+
+def java_found() -> bool:
+    """Java on JAVA_HOME or PATH, as pyspark's launcher looks for it (before starting it)."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        return os.access(os.path.join(home, "bin", "java"), os.X_OK)
+    return shutil.which("java") is not None
+
+
+def session(master: str | None = None):
+    """The process's Spark session: started once (on ``master``), then reused."""
+    global _session
+    if _session is None:
+        _session = _start(master or os.environ.get(MASTER_ENV) or "local[*]")
+    return _session
+
+
+def stop() -> None:
+    """Stop the process's session (the next aggregate starts a new one)."""
+    global _session
+    if _session is not None:
+        _session.stop()
+        _session = None
+
+
+def _start(master: str):
+    import logging
+
+    from pyspark.sql import SparkSession
+
+    for name in ("DataFrameQueryContextLogger", "SQLQueryContextLogger"):
+        # pyspark logs each failed query's context; the engine reports it in one line
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    remote = "SPARK_REMOTE" in os.environ
+    builder = SparkSession.builder.appName("cxsurvey")
+    for key, value in SQL_CONF.items():
+        builder = builder.config(key, value)
+    if not remote:
+        builder = builder.master(master).config("spark.ui.showConsoleProgress", "false")
+        if master.startswith("local"):
+            builder = builder.config("spark.ui.enabled", "false")
+            builder = builder.config("spark.sql.shuffle.partitions", str(os.cpu_count() or 1))
+    saved = os.environ.get("SPARK_SUBMIT_OPTS")
+    try:
+        if not remote and not _own_log_config():
+            os.environ["SPARK_SUBMIT_OPTS"] = (
+                f"{saved or ''} -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}".strip()
+            )
+        spark = builder.getOrCreate()
+    except Exception as exc:
+        need = "" if remote else " (it needs Java 17 or newer)"
+        raise DataError(f"the spark engine cannot start Spark{need}: {_first_line(exc)}") from None
+    finally:
+        if saved is None:
+            os.environ.pop("SPARK_SUBMIT_OPTS", None)
+        else:
+            os.environ["SPARK_SUBMIT_OPTS"] = saved
+    if not remote:
+        spark.sparkContext.setLogLevel("ERROR")
+    for key, value in SQL_CONF.items():  # a session that already existed gets them too
+        spark.conf.set(key, value)
+    return spark
+
+
+def _own_log_config() -> bool:
+    """The user configures Spark's logging (their configuration wins over ours)."""
+    if "log4j" in os.environ.get("SPARK_SUBMIT_OPTS", ""):
+        return True
+    home = os.environ.get("SPARK_HOME")
+    conf = os.environ.get("SPARK_CONF_DIR") or (os.path.join(home, "conf") if home else None)
+    return conf is not None and os.path.isfile(os.path.join(conf, "log4j2.properties"))
+
+
+def _first_line(exc: BaseException) -> str:
+    java = getattr(exc, "java_exception", None)  # py4j: the message is the Java exception's
+    text = (str(java) if java is not None else str(exc)).strip() or type(exc).__name__
+    return re.sub(r"^[\w.$]+(Exception|Error): ", "", text.splitlines()[0])
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, master: str | None = None):
+        require("pyspark", "spark", "the spark engine")
+        if "SPARK_REMOTE" not in os.environ and not java_found():
+            raise DataError(
+                "the spark engine needs Java 17 or newer, and found none on JAVA_HOME or PATH: "
+                "install one (Debian: apt-get install openjdk-17-jre-headless) or set SPARK_REMOTE"
+            )
+        self.master = master
+
+    def aggregate(self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False) -> list:
+        spark = session(self.master)
+        frame = self._read(spark, source)
+        return [self._one(frame, source, plan, by_file) for plan in plans]
+
+    def _read(self, spark, source: Source):
+        reader = spark.read.option("mergeSchema", "true")
+        if source.partition_columns:
+            reader = reader.option("basePath", source.root)
+        paths = [_GLOB.sub(r"\\\1", f) for f in source.files]
+        try:
+            return reader.parquet(*paths)
+        except Exception as exc:
+            if "CANNOT_MERGE" not in _first_line(exc):
+                raise DataError(f"spark cannot read the dataset: {_first_line(exc)}") from None
+        try:  # a column typed int in one file, bigint (or all null) in another: widen it
+            return reader.schema(_widened_schema(source)).parquet(*paths)
+        except Exception as exc:
+            raise DataError(f"spark cannot read the dataset: {_first_line(exc)}") from None
+
+    def _one(self, frame, source: Source, plan: GroupPlan, by_file: bool):
+        from pyspark.sql import functions as F
+
+        types = {field.name: field.dataType for field in frame.schema.fields}
+        wanted = [k.column for k in plan.keys]
+        wanted += [plan.weight] if plan.weight is not None else []
+        wanted += [plan.only[0].column] if plan.only is not None else []
+        missing = [c for c in wanted if c not in types]
+        if missing:
+            raise DataError(f"spark cannot aggregate the dataset: no column {missing[0]!r} in it")
+        keys = [_key(k, types).alias(k.name) for k in plan.keys]
+        if by_file:
+            keys.insert(0, F.input_file_name().alias(FILE))
+        sums = [F.count(F.lit(1)).alias(N)]
+        if plan.weight is not None:
+            w = _col(plan.weight).cast("double")
+            ok = (w >= 0) & ~F.isnan(w) & (w != float("inf"))
+            for m in plan.missing:
+                ok = ok & (w != float(m))
+            sums += [
+                F.sum(F.when(ok, w)).alias(W),
+                F.sum(F.when(ok, w * w)).alias(W2),
+                F.count(F.when(~F.coalesce(ok, F.lit(False)), 1)).alias(W_BAD),
+                F.count(F.when(ok & (w > 0), 1)).alias(N_POS),
+            ]
+        if plan.only is not None:
+            key, values = plan.only
+            frame = frame.where(_col(key.column).isin(list(values)))
+        try:
+            table = frame.groupBy(*keys).agg(*sums).toArrow()
+        except Exception as exc:
+            raise DataError(f"spark cannot aggregate the dataset: {_first_line(exc)}") from None
+        if by_file:
+            table = _files_as_listed(table, source)
+        return normalise(table)
+
+
+def _col(name: str):
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _key(key: Key, types: dict):
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampNTZType, TimestampType
+
+    col = _col(key.column)
+    kind = types[key.column]
+    if key.local_day is not None:
+        if isinstance(kind, TimestampType):  # an instant: its wall clock in the zone, then the day
+            col = F.to_date(F.from_utc_timestamp(col, key.local_day))
+        elif isinstance(kind, TimestampNTZType):
+            col = F.to_date(col)
+    return col
+
+
+def _widened_schema(source: Source):
+    """The files' schemas unified as DuckDB's ``union_by_name`` does (int and bigint: bigint)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schema = pa.unify_schemas(
+        [pq.read_schema(f) for f in source.files], promote_options="permissive"
+    ).remove_metadata()
+    for name in source.partition_columns:
+        if name not in schema.names:
+            schema = schema.append(pa.field(name, pa.string()))
+    return from_arrow_schema(schema)
+
+
+def _files_as_listed(table, source: Source):
+    """Spark names files by URI (``file:///a%20b/x.parquet``): back to the source's own strings."""
+    from urllib.parse import unquote, urlsplit
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    listed = {os.path.abspath(f): f for f in source.files if "://" not in f}
+    listed.update({f: f for f in source.files})
+    column = table.column(FILE)
+    seen = pc.unique(column)
+    plain = []
+    for uri in seen.to_pylist():  # one per file, not per respondent
+        path = unquote(urlsplit(uri).path) if uri.startswith("file:") else unquote(uri)
+        plain.append(listed.get(path, listed.get(uri, path)))
+    mapped = pc.take(pa.array(plain, pa.string()), pc.index_in(column, value_set=seen))
+    return table.set_column(table.column_names.index(FILE), FILE, mapped)
