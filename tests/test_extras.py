@@ -17,6 +17,7 @@ from cxsurvey.extras import require
         ("pyreadstat", "spss"),
         ("xlsxwriter", "xlsx"),
         ("sklearn", "clusters"),
+        ("pyspark", "spark"),
     ],
 )
 def test_missing_extra_names_it_and_both_install_commands(monkeypatch, module, extra):

@@ -1,0 +1,491 @@
+"""Every engine gives the same aggregates as a reference written here in plain Python.
+
+The Parquet files are crafted by the test (keys of every kind with nulls, NaN,
+quotes and unicode; a Hive-partitioned directory; files that lack a column or
+type it differently; instants near local midnight and across DST; a weight
+with every kind of unusable value), and each plan's table is compared with the
+reference's exactly: the same schema, the same groups, counts equal, sums to
+1e-9. Spark runs in one local session for the whole module and is skipped only
+when pyspark or Java is missing (CI installs both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import math
+import os
+import sys
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cxsurvey.errors import DataError
+from cxsurvey.tabulation.engines.base import FILE, GroupPlan, Key, Source
+
+UTC = dt.UTC
+MISSING = (-99.0, 999.0)  # 999 is positive: only the missing-code rule excludes it
+
+
+def _spark_unavailable() -> str | None:
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (the spark extra: pip install '.[spark]')"
+    from cxsurvey.tabulation.engines.spark import java_found
+
+    if not java_found():
+        return "no Java on JAVA_HOME or PATH (Spark needs Java 17 or newer)"
+    return None
+
+
+SPARK_SKIP = _spark_unavailable()
+needs_spark = pytest.mark.skipif(SPARK_SKIP is not None, reason=SPARK_SKIP or "")
+
+
+# ---------------------------------------------------------------- the reference
+
+
+def _canon(value):
+    """A key as grouped: every NaN one group, -0.0 the same as 0.0."""
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else value + 0.0
+    return value
+
+
+def _usable(w) -> bool:
+    return w is not None and math.isfinite(w) and w >= 0
+
+
+def reference(rows, plan: GroupPlan, key_types: dict, by_file: bool = False):
+    """The plan computed row by row: ``rows`` are dicts with every key's value
+    already as the engine must return it (a calendar day as a date), and ``__file``."""
+    groups: dict = {}
+    for row in rows:
+        if plan.only is not None and row.get(plan.only[0].column) not in plan.only[1]:
+            continue
+        key = tuple(_canon(row.get(k.name)) for k in plan.keys)
+        key = ((row[FILE],) if by_file else ()) + key
+        n, w, w2, bad = groups.get(key, (0, 0.0, 0.0, 0))
+        n += 1
+        if plan.weight is not None:
+            value = row.get(plan.weight)
+            if _usable(value) and value not in plan.missing:
+                w, w2 = w + value, w2 + value * value
+            else:
+                bad += 1
+        groups[key] = (n, w, w2, bad)
+    names = ([FILE] if by_file else []) + plan.names
+    fields = ([pa.field(FILE, pa.string())] if by_file else []) + [
+        pa.field(k.name, key_types[k.name]) for k in plan.keys
+    ]
+    fields.append(pa.field("__n", pa.int64()))
+    if plan.weight is not None:
+        fields += [
+            pa.field("__w", pa.float64()),
+            pa.field("__w2", pa.float64()),
+            pa.field("__w_bad", pa.int64()),
+        ]
+    out = []
+    for key, (n, w, w2, bad) in groups.items():
+        row = {name: (math.nan if v == "NaN" else v) for name, v in zip(names, key, strict=True)}
+        row["__n"] = n
+        if plan.weight is not None:
+            row.update(__w=w, __w2=w2, __w_bad=bad)
+        out.append(row)
+    return pa.Table.from_pylist(out, schema=pa.schema(fields))
+
+
+def _sorted_rows(table):
+    def order(row):
+        return tuple((v is None, v == "NaN", 0 if v is None or v == "NaN" else v) for v in row)
+
+    return sorted((tuple(_canon(v) for v in r.values()) for r in table.to_pylist()), key=order)
+
+
+def assert_same(got, want):
+    """The same schema and groups; counts exact, weight sums to 1e-9."""
+    assert got.schema == want.schema, f"\n{got.schema}\n!=\n{want.schema}"
+    got_rows, want_rows = _sorted_rows(got), _sorted_rows(want)
+    assert len(got_rows) == len(want_rows), (got_rows, want_rows)
+    for name, a_col, b_col in zip(
+        want.column_names, zip(*got_rows, strict=True), zip(*want_rows, strict=True), strict=True
+    ):
+        if name in ("__w", "__w2"):
+            for a, b in zip(a_col, b_col, strict=True):
+                assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (name, a_col, b_col)
+        else:
+            assert a_col == b_col, name
+
+
+def test_normalise_types_any_engines_table_as_the_contract_says():
+    from cxsurvey.tabulation.engines.base import normalise
+
+    raw = pa.table(
+        {
+            "s": pa.array(["a", None], pa.large_string()),
+            "__n": pa.array([2, 1], pa.int32()),
+            "__w": pa.array([1.5, None], pa.float32()),
+            "__w2": pa.array([2.25, None], pa.float64()),
+            "__w_bad": pa.array([0, 1], pa.int32()),
+        }
+    )
+    table = normalise(raw)
+    assert table.schema == pa.schema(
+        [
+            ("s", pa.string()),
+            ("__n", pa.int64()),
+            ("__w", pa.float64()),
+            ("__w2", pa.float64()),
+            ("__w_bad", pa.int64()),
+        ]
+    )
+    assert table.to_pylist() == [
+        {"s": "a", "__n": 2, "__w": 1.5, "__w2": 2.25, "__w_bad": 0},
+        {"s": None, "__n": 1, "__w": 0.0, "__w2": 0.0, "__w_bad": 1},
+    ]
+
+
+# ---------------------------------------------------------------- the engines
+
+
+@pytest.fixture(scope="module")
+def spark_run(tmp_path_factory):
+    """One local session for the module, its JVM writing its stderr to a file we read
+    at the end (a child process keeps the stderr it was started with)."""
+    if SPARK_SKIP is not None:
+        pytest.skip(SPARK_SKIP)
+    from cxsurvey.tabulation.engines import spark
+
+    log = tmp_path_factory.mktemp("spark") / "stderr.txt"
+    saved = os.dup(2)
+    try:
+        with open(log, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            engine = spark.SparkEngine(master="local[2]")
+            spark.session(engine.master)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    yield engine, log
+    spark.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_engine(spark_run):
+    return spark_run[0]
+
+
+@pytest.fixture(scope="module")
+def duckdb_engine():
+    from cxsurvey.tabulation.engines.duckdb import DuckDBEngine
+
+    return DuckDBEngine(threads=2)
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=needs_spark)])
+def engine(request):
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+# ---------------------------------------------------------------- cells of every type
+
+WEIRD = 'we.ird "col" `x`'  # a column name with a dot, quotes and a backtick
+CELLS = [  # (file, i, f, s, b, w, WEIRD); file 1 lacks s
+    (0, 1, 0.5, "it's", True, 1.5, 7),
+    (0, 1, 0.5, 'say "hi"', False, None, 7),
+    (0, 2, math.nan, "Zürich", None, math.nan, 8),
+    (0, None, None, "東京", True, math.inf, 8),
+    (0, 2, -math.nan, "", True, -math.inf, None),
+    (0, 3, -0.0, "it's", True, 3.0, 7),
+    (1, 1, 0.5, None, True, -2.0, 7),
+    (1, None, 1.25, None, False, 0.0, 9),
+    (1, 3, None, None, None, -99.0, 9),
+    (1, 3, 1.25, None, True, 999.0, 8),
+    (1, 3, 0.0, None, True, 2.5, 7),
+    (2, 2, math.nan, "Zürich", False, 2.25, 8),
+    (2, 1, 0.5, "it's", True, 4.0, None),
+    (2, None, None, None, None, 1.0, 9),
+    (2, 2, 0.5, "東京", False, 1e-3, 8),
+]
+CELL_TYPES = {
+    "i": pa.int64(),
+    "f": pa.float64(),
+    "s": pa.string(),
+    "b": pa.bool_(),
+    "weird": pa.int32(),
+}
+
+
+@pytest.fixture(scope="module")
+def cells(tmp_path_factory):
+    """Three files: one in a folder whose name needs quoting in a URI, one without
+    column ``s``, one with an extra column, listed by a relative path."""
+    root = tmp_path_factory.mktemp("cells")
+    paths = [
+        root / "odd 50% [x] {y}" / "part #1.parquet",
+        root / "plain" / "part-2.parquet",
+        root / "ü" / "part-3.parquet",
+    ]
+    rows = []
+    for number, path in enumerate(paths):
+        mine = [c for c in CELLS if c[0] == number]
+        data = {
+            "i": pa.array([c[1] for c in mine], pa.int64()),
+            "f": pa.array([c[2] for c in mine], pa.float64()),
+            "s": pa.array([c[3] for c in mine], pa.string()),
+            "b": pa.array([c[4] for c in mine], pa.bool_()),
+            "w": pa.array([c[5] for c in mine], pa.float64()),
+            WEIRD: pa.array([c[6] for c in mine], pa.int32()),
+        }
+        if number == 1:
+            del data["s"]
+        if number == 2:
+            data["extra"] = pa.array(["x"] * len(mine))
+        path.parent.mkdir(parents=True)
+        pq.write_table(pa.table(data), path)
+        for c in mine:
+            rows.append({"_number": number, "i": c[1], "f": c[2], "s": c[3], "b": c[4], "w": c[5]})
+            rows[-1]["weird"] = c[6]
+    listed = [str(paths[0]), str(paths[1]), os.path.relpath(paths[2])]
+    for row in rows:
+        row[FILE] = listed[row.pop("_number")]
+    return Source(root=str(root), files=tuple(listed)), rows
+
+
+CELL_PLANS = [
+    GroupPlan((Key("i", "i"), Key("s", "s")), weight="w", missing=MISSING),
+    GroupPlan((Key("f", "f"), Key("b", "b"))),
+    GroupPlan((), weight="w"),  # no missing codes: 999 is a weight like any other
+    GroupPlan((Key("s", "s"),), weight="w", only=(Key("s", "s"), ("it's", 'say "hi"', "東京"))),
+    GroupPlan((Key("weird", WEIRD),), only=(Key("i", "i"), (1, 3))),
+]
+
+
+def test_cells_of_every_type(engine, cells):
+    source, rows = cells
+    tables = engine.aggregate(source, CELL_PLANS)
+    assert len(tables) == len(CELL_PLANS)
+    for table, plan in zip(tables, CELL_PLANS, strict=True):
+        assert_same(table, reference(rows, plan, CELL_TYPES))
+
+
+def test_by_file_names_the_files_as_listed(engine, cells):
+    source, rows = cells
+    plans = [CELL_PLANS[0], CELL_PLANS[2]]
+    tables = engine.aggregate(source, plans, by_file=True)
+    for table, plan in zip(tables, plans, strict=True):
+        assert table.column_names[0] == FILE
+        assert set(table.column(FILE).to_pylist()) == set(source.files)
+        assert_same(table, reference(rows, plan, CELL_TYPES, by_file=True))
+
+
+def test_reference_by_hand():
+    """The reference itself, on the weight rules, against sums done by hand."""
+    rows = [
+        {"w": v, FILE: "f"} for v in (1.5, None, math.nan, math.inf, -2.0, 0.0, -99.0, 999.0, 2.5)
+    ]
+    table = reference(rows, GroupPlan((), weight="w", missing=MISSING), {})
+    assert table.to_pylist() == [{"__n": 9, "__w": 4.0, "__w2": 1.5**2 + 2.5**2, "__w_bad": 6}]
+
+
+# ---------------------------------------------------------------- Hive partitions
+
+HIVE = [  # (partition, q, w); q is int32 in June, int64 in July, all null (type null) in the default
+    ("2026-06", 1, 1.0),
+    ("2026-06", 2, 2.0),
+    ("2026-06", 1, None),
+    ("2026-07", 1, 0.5),
+    ("2026-07", 5, -99.0),
+    ("2026-07", 1, 3.0),
+    (None, None, 4.0),
+]
+
+
+@pytest.fixture(scope="module")
+def hive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hive") / "dataset"
+    types = {"2026-06": pa.int32(), "2026-07": pa.int64(), None: pa.null()}
+    files = []
+    for month, kind in types.items():
+        mine = [h for h in HIVE if h[0] == month]
+        folder = root / f"month={month or '__HIVE_DEFAULT_PARTITION__'}"
+        folder.mkdir(parents=True)
+        table = pa.table(
+            {
+                "q": pa.array([h[1] for h in mine], kind),
+                "w": pa.array([h[2] for h in mine], pa.float64()),
+            }
+        )
+        pq.write_table(table, folder / "part-0.parquet")
+        files.append(str(folder / "part-0.parquet"))
+    rows = [{"month": m, "q": q, "w": w, FILE: files[list(types).index(m)]} for m, q, w in HIVE]
+    return Source(str(root), tuple(files), partition_columns=("month",)), rows
+
+
+HIVE_PLANS = [
+    GroupPlan((Key("month", "month"), Key("q", "q")), weight="w", missing=MISSING),
+    GroupPlan((Key("q", "q"),), only=(Key("month", "month"), ("2026-07",))),
+]
+HIVE_TYPES = {"month": pa.string(), "q": pa.int64()}
+
+
+def test_hive_partitions_are_text_and_types_are_widened(engine, hive):
+    source, rows = hive
+    for table, plan in zip(engine.aggregate(source, HIVE_PLANS), HIVE_PLANS, strict=True):
+        assert_same(table, reference(rows, plan, HIVE_TYPES))
+    (table,) = engine.aggregate(source, HIVE_PLANS[:1], by_file=True)
+    assert_same(table, reference(rows, HIVE_PLANS[0], HIVE_TYPES, by_file=True))
+
+
+# ---------------------------------------------------------------- calendar days
+
+INSTANTS = [  # near local midnight on both sides of each DST change (Denver) and in Kathmandu
+    dt.datetime(2026, 3, 8, 6, 59, 59, 999000, UTC),  # 23:59:59.999 MST, 7 March
+    dt.datetime(2026, 3, 8, 7, 0, tzinfo=UTC),  # 00:00 MST, 8 March (02:00 -> 03:00 that night)
+    dt.datetime(2026, 3, 9, 5, 59, 59, tzinfo=UTC),  # 23:59:59 MDT, 8 March
+    dt.datetime(2026, 3, 9, 6, 0, tzinfo=UTC),  # 00:00 MDT, 9 March
+    dt.datetime(2026, 11, 1, 5, 59, 59, tzinfo=UTC),  # 23:59:59 MDT, 31 October
+    dt.datetime(2026, 11, 1, 6, 0, tzinfo=UTC),  # 00:00 MDT, 1 November
+    dt.datetime(2026, 11, 1, 8, 30, tzinfo=UTC),  # 01:30 MST, the second 01:30 of 1 November
+    dt.datetime(2026, 11, 2, 6, 59, 59, tzinfo=UTC),  # 23:59:59 MST, 1 November
+    dt.datetime(2026, 11, 2, 7, 0, tzinfo=UTC),  # 00:00 MST, 2 November
+    dt.datetime(2026, 6, 30, 18, 14, 59, tzinfo=UTC),  # 23:59:59 in Kathmandu (+05:45), 30 June
+    dt.datetime(2026, 6, 30, 18, 15, tzinfo=UTC),  # 00:00 in Kathmandu, 1 July
+    None,
+]
+NAIVE = [
+    dt.datetime(2026, 3, 8, 23, 59, 59, 999999),
+    dt.datetime(2026, 3, 9, 0, 0),
+    None,
+    dt.datetime(2026, 6, 30, 23, 59, 59),
+] * 3
+DATES = [dt.date(2026, 3, 8), dt.date(2026, 3, 9), None, dt.date(2026, 12, 31)] * 3
+TEXT = ["2026-03-08", "8/3/2026", None, "2026-03-08"] * 3
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory):
+    path = tmp_path_factory.mktemp("days") / "days.parquet"
+    table = pa.table(
+        {
+            "ts": pa.array(INSTANTS, pa.timestamp("ms", tz="UTC")),
+            "tn": pa.array(NAIVE, pa.timestamp("us")),
+            "d": pa.array(DATES, pa.date32()),
+            "t": pa.array(TEXT, pa.string()),
+        }
+    )
+    pq.write_table(table, path)
+
+    def day(instant, zone):
+        return None if instant is None else instant.astimezone(ZoneInfo(zone)).date()
+
+    rows = [
+        {
+            FILE: str(path),
+            "den": day(ts, "America/Denver"),
+            "ktm": day(ts, "Asia/Kathmandu"),
+            "ts": ts,
+            "tn": tn,
+            "naive": None if tn is None else tn.date(),
+            "d": d,
+            "t": t,
+        }
+        for ts, tn, d, t in zip(INSTANTS, NAIVE, DATES, TEXT, strict=True)
+    ]
+    return Source(str(path), (str(path),)), rows
+
+
+DAY_PLANS = [
+    GroupPlan((Key("den", "ts", "America/Denver"), Key("ktm", "ts", "Asia/Kathmandu"))),
+    GroupPlan(
+        (
+            Key("naive", "tn", "Asia/Kathmandu"),
+            Key("d", "d", "America/Denver"),
+            Key("t", "t", "UTC"),
+        )
+    ),
+    GroupPlan((Key("ts", "ts"), Key("tn", "tn"))),
+]
+DAY_TYPES = {
+    "den": pa.date32(),
+    "ktm": pa.date32(),
+    "naive": pa.date32(),
+    "d": pa.date32(),
+    "t": pa.string(),
+    "ts": pa.timestamp("us", tz="UTC"),
+    "tn": pa.timestamp("us"),
+}
+
+
+def test_calendar_days_in_a_zone(engine, days):
+    source, rows = days
+    for table, plan in zip(engine.aggregate(source, DAY_PLANS), DAY_PLANS, strict=True):
+        assert_same(table, reference(rows, plan, DAY_TYPES))
+
+
+def test_the_days_expected_are_the_wall_clock_ones(days):
+    """The reference's days, spelled out for the instants that straddle midnight."""
+    _, rows = days
+    assert [r["den"] for r in rows[:9]] == [
+        dt.date(2026, 3, 7),
+        dt.date(2026, 3, 8),
+        dt.date(2026, 3, 8),
+        dt.date(2026, 3, 9),
+        dt.date(2026, 10, 31),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 2),
+    ]
+    assert [r["ktm"] for r in rows[9:11]] == [dt.date(2026, 6, 30), dt.date(2026, 7, 1)]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        GroupPlan((Key("nope", "nope"),)),
+        GroupPlan((Key("i", "i"),), weight="s"),  # text weight: not a number
+    ],
+)
+def test_bad_plan_is_one_line(engine, cells, plan, capfd):
+    source, _ = cells
+    with pytest.raises(DataError) as caught:
+        engine.aggregate(source, [plan])
+    assert "\n" not in str(caught.value)
+    assert capfd.readouterr().err == ""  # pyspark logs a failed query's context unless told not to
+
+
+def test_missing_java_is_one_line_before_starting_it(monkeypatch, tmp_path):
+    pytest.importorskip("pyspark")
+    from cxsurvey.tabulation.engines.spark import SparkEngine
+
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk"))
+    with pytest.raises(DataError, match=r"^the spark engine needs Java 17 or newer, "):
+        SparkEngine()
+    monkeypatch.delenv("JAVA_HOME")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DataError, match=r"found none on JAVA_HOME or PATH"):
+        SparkEngine()
+
+
+def test_missing_pyspark_names_the_extra(monkeypatch):
+    from cxsurvey.tabulation.engines.spark import SparkEngine
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(DataError, match=r"^the spark engine needs pyspark, .*'cxsurvey\[spark\]'"):
+        SparkEngine()
+
+
+@needs_spark
+def test_spark_said_nothing_on_stderr(spark_run):
+    """Started, ran every plan above and failed the bad ones without a banner, a progress
+    bar or a logged stack trace (the engine reports a failure in one line)."""
+    _, log = spark_run
+    said = log.read_text(errors="replace").splitlines()
+    # the JVM itself announces the vector module Spark 4 adds; nothing else may appear
+    assert [line for line in said if "Using incubator modules" not in line] == []
