@@ -86,6 +86,8 @@ def reference(rows, plan: GroupPlan, key_types: dict, by_file: bool = False):
             pa.field("__w2", pa.float64()),
             pa.field("__w_bad", pa.int64()),
         ]
+    if not plan.keys and not by_file and not groups:
+        groups[()] = (0, 0.0, 0.0, 0)  # SQL: an aggregate without keys has one row, even of none
     out = []
     for key, (n, w, w2, bad) in groups.items():
         row = {name: (math.nan if v == "NaN" else v) for name, v in zip(names, key, strict=True)}
@@ -259,6 +261,7 @@ CELL_PLANS = [
     GroupPlan((), weight="w"),  # no missing codes: 999 is a weight like any other
     GroupPlan((Key("s", "s"),), weight="w", only=(Key("s", "s"), ("it's", 'say "hi"', "東京"))),
     GroupPlan((Key("weird", WEIRD),), only=(Key("i", "i"), (1, 3))),
+    GroupPlan((), weight="w", only=(Key("i", "i"), (42,))),  # no rows: n 0, sums 0.0
 ]
 
 
@@ -473,12 +476,44 @@ def test_missing_java_is_one_line_before_starting_it(monkeypatch, tmp_path):
         SparkEngine()
 
 
+def test_master_is_the_engines_else_the_environments_else_local(monkeypatch):
+    """Which master a new session gets (no JVM started: the start is stubbed)."""
+    from cxsurvey.tabulation.engines import spark
+
+    monkeypatch.setattr(spark, "_start", lambda master: master)
+    monkeypatch.setattr(spark, "_session", None)
+    monkeypatch.delenv(spark.MASTER_ENV, raising=False)
+    assert spark.session() == "local[*]"
+    assert spark.session("spark://elsewhere:7077") == "local[*]"  # one session per process
+    monkeypatch.setattr(spark, "_session", None)
+    monkeypatch.setenv(spark.MASTER_ENV, "spark://cluster:7077")
+    assert spark.session() == "spark://cluster:7077"
+    monkeypatch.setattr(spark, "_session", None)
+    assert spark.session("local[3]") == "local[3]"
+
+
 def test_missing_pyspark_names_the_extra(monkeypatch):
     from cxsurvey.tabulation.engines.spark import SparkEngine
 
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(DataError, match=r"^the spark engine needs pyspark, .*'cxsurvey\[spark\]'"):
         SparkEngine()
+
+
+def test_nanosecond_instants(engine, tmp_path):
+    """DuckDB reads them to the microsecond; Spark 4 cannot read them at all and says so."""
+    path = tmp_path / "ns.parquet"
+    instant = dt.datetime(2026, 3, 8, 6, 59, 59, 999999, UTC)
+    ns = pa.array([pa.scalar(instant, pa.timestamp("us", tz="UTC")).value * 1000 + 999])
+    pq.write_table(pa.table({"t": ns.cast(pa.timestamp("ns", tz="UTC"))}), path)
+    source, plan = Source(str(path), (str(path),)), GroupPlan((Key("t", "t"),))
+    if engine.name == "spark":
+        with pytest.raises(DataError, match=r"TIMESTAMP\(NANOS.*write them as us or ms\)$"):
+            engine.aggregate(source, [plan])
+        return
+    (table,) = engine.aggregate(source, [plan])
+    want = reference([{"t": instant}], plan, {"t": pa.timestamp("us", tz="UTC")})
+    assert_same(table, want)
 
 
 @needs_spark

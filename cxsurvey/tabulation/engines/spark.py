@@ -5,8 +5,9 @@ master is ``CXSURVEY_SPARK_MASTER`` (or the engine's ``master``), else
 ``local[*]``; with ``SPARK_REMOTE`` set, pyspark connects to that Spark Connect
 server instead, and ``spark-defaults.conf`` and ``SPARK_CONF_DIR`` apply as for
 any Spark application. One session per process, started on the first
-aggregate and reused. Needs the ``spark`` extra and, unless it connects to a
-remote server, Java 17 or newer.
+aggregate and reused (a session the process already has is used as it is, with
+the SQL settings below applied). Needs the ``spark`` extra and, unless it
+connects to a remote server, Java 17 or newer.
 
 Spark reads only the plan's columns and only the files the source lists, and
 computes the same table as the DuckDB engine (tests/test_engines.py): text
@@ -152,8 +153,11 @@ class SparkEngine:
         try:
             return reader.parquet(*paths)
         except Exception as exc:
-            if "CANNOT_MERGE" not in _first_line(exc):
-                raise DataError(f"spark cannot read the dataset: {_first_line(exc)}") from None
+            said = _first_line(exc)
+            if "TIMESTAMP(NANOS" in said:
+                said += " (Spark reads instants to the microsecond: write them as us or ms)"
+            if "CANNOT_MERGE" not in said:
+                raise DataError(f"spark cannot read the dataset: {said}") from None
         try:  # a column typed int in one file, bigint (or all null) in another: widen it
             return reader.schema(_widened_schema(source)).parquet(*paths)
         except Exception as exc:
