@@ -67,11 +67,21 @@ def session(master: str | None = None):
 
 
 def stop() -> None:
-    """Stop the process's session (the next aggregate starts a new one)."""
+    """Stop the process's session and the JVM it started (the next aggregate starts both)."""
     global _session
-    if _session is not None:
-        _session.stop()
-        _session = None
+    if _session is None:
+        return
+    _session.stop()
+    _session = None
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway  # pyspark keeps the JVM (~450 MB) until Python exits
+    proc = getattr(gateway, "proc", None)
+    if proc is not None:
+        gateway.shutdown()
+        proc.stdin.close()  # the JVM exits when its stdin closes
+        proc.wait(timeout=60)
+        SparkContext._gateway = SparkContext._jvm = None
 
 
 def _start(master: str):
