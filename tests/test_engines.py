@@ -66,15 +66,15 @@ def reference(rows, plan: GroupPlan, key_types: dict, by_file: bool = False):
             continue
         key = tuple(_canon(row.get(k.name)) for k in plan.keys)
         key = ((row[FILE],) if by_file else ()) + key
-        n, w, w2, bad = groups.get(key, (0, 0.0, 0.0, 0))
+        n, w, w2, bad, pos = groups.get(key, (0, 0.0, 0.0, 0, 0))
         n += 1
         if plan.weight is not None:
             value = row.get(plan.weight)
             if _usable(value) and value not in plan.missing:
-                w, w2 = w + value, w2 + value * value
+                w, w2, pos = w + value, w2 + value * value, pos + (value > 0)
             else:
                 bad += 1
-        groups[key] = (n, w, w2, bad)
+        groups[key] = (n, w, w2, bad, pos)
     names = ([FILE] if by_file else []) + plan.names
     fields = ([pa.field(FILE, pa.string())] if by_file else []) + [
         pa.field(k.name, key_types[k.name]) for k in plan.keys
@@ -85,15 +85,16 @@ def reference(rows, plan: GroupPlan, key_types: dict, by_file: bool = False):
             pa.field("__w", pa.float64()),
             pa.field("__w2", pa.float64()),
             pa.field("__w_bad", pa.int64()),
+            pa.field("__n_pos", pa.int64()),
         ]
     if not plan.keys and not by_file and not groups:
-        groups[()] = (0, 0.0, 0.0, 0)  # SQL: an aggregate without keys has one row, even of none
+        groups[()] = (0, 0.0, 0.0, 0, 0)  # SQL: an aggregate without keys has one row, even of none
     out = []
-    for key, (n, w, w2, bad) in groups.items():
+    for key, (n, w, w2, bad, pos) in groups.items():
         row = {name: (math.nan if v == "NaN" else v) for name, v in zip(names, key, strict=True)}
         row["__n"] = n
         if plan.weight is not None:
-            row.update(__w=w, __w2=w2, __w_bad=bad)
+            row.update(__w=w, __w2=w2, __w_bad=bad, __n_pos=pos)
         out.append(row)
     return pa.Table.from_pylist(out, schema=pa.schema(fields))
 
@@ -130,6 +131,7 @@ def test_normalise_types_any_engines_table_as_the_contract_says():
             "__w": pa.array([1.5, None], pa.float32()),
             "__w2": pa.array([2.25, None], pa.float64()),
             "__w_bad": pa.array([0, 1], pa.int32()),
+            "__n_pos": pa.array([2, 0], pa.int32()),
         }
     )
     table = normalise(raw)
@@ -140,11 +142,12 @@ def test_normalise_types_any_engines_table_as_the_contract_says():
             ("__w", pa.float64()),
             ("__w2", pa.float64()),
             ("__w_bad", pa.int64()),
+            ("__n_pos", pa.int64()),
         ]
     )
     assert table.to_pylist() == [
-        {"s": "a", "__n": 2, "__w": 1.5, "__w2": 2.25, "__w_bad": 0},
-        {"s": None, "__n": 1, "__w": 0.0, "__w2": 0.0, "__w_bad": 1},
+        {"s": "a", "__n": 2, "__w": 1.5, "__w2": 2.25, "__w_bad": 0, "__n_pos": 2},
+        {"s": None, "__n": 1, "__w": 0.0, "__w2": 0.0, "__w_bad": 1, "__n_pos": 0},
     ]
 
 
@@ -289,7 +292,9 @@ def test_reference_by_hand():
         {"w": v, FILE: "f"} for v in (1.5, None, math.nan, math.inf, -2.0, 0.0, -99.0, 999.0, 2.5)
     ]
     table = reference(rows, GroupPlan((), weight="w", missing=MISSING), {})
-    assert table.to_pylist() == [{"__n": 9, "__w": 4.0, "__w2": 1.5**2 + 2.5**2, "__w_bad": 6}]
+    assert table.to_pylist() == [
+        {"__n": 9, "__w": 4.0, "__w2": 1.5**2 + 2.5**2, "__w_bad": 6, "__n_pos": 2}
+    ]
 
 
 # ---------------------------------------------------------------- Hive partitions
