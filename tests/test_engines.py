@@ -456,7 +456,6 @@ def test_the_days_expected_are_the_wall_clock_ones(days):
     "plan",
     [
         GroupPlan((Key("nope", "nope"),)),
-        GroupPlan((Key("i", "i"),), weight="s"),  # text weight: not a number
     ],
 )
 def test_bad_plan_is_one_line(engine, cells, plan, capfd):
@@ -465,6 +464,16 @@ def test_bad_plan_is_one_line(engine, cells, plan, capfd):
         engine.aggregate(source, [plan])
     assert "\n" not in str(caught.value)
     assert capfd.readouterr().err == ""  # pyspark logs a failed query's context unless told not to
+
+
+def test_a_text_weight_that_is_no_number_is_a_bad_weight(engine, cells):
+    """Weights stored as text are read as numbers where they are numbers (as the
+    memory path reads cells); text that is none ("it's", "", "東京") is a bad
+    weight, counted, never an error of the engine's cast."""
+    source, _ = cells
+    (table,) = engine.aggregate(source, [GroupPlan((), weight="s")])
+    row = table.to_pylist()[0]
+    assert row == {"__n": 15, "__w": 0.0, "__w2": 0.0, "__w_bad": 15, "__n_pos": 0}
 
 
 def test_missing_java_is_one_line_before_starting_it(monkeypatch, tmp_path):
@@ -529,3 +538,28 @@ def test_spark_said_nothing_on_stderr(spark_run):
     said = log.read_text(errors="replace").splitlines()
     # the JVM itself announces the vector module Spark 4 adds; nothing else may appear
     assert [line for line in said if "Using incubator modules" not in line] == []
+
+
+def test_bounds_keys_group_numbers_by_their_place(engine, cells):
+    """``f`` among the bounds 0.5 and 1.25: equal to one, below all, NaN and null are
+    each a group holding its smallest value (counted by hand from CELLS)."""
+    source, _ = cells
+    (table,) = engine.aggregate(source, [GroupPlan((Key("f", "f", bounds=(0.5, 1.25)),))])
+    got = {("nan" if v is not None and math.isnan(v) else v): n
+           for v, n in zip(table.column("f").to_pylist(), table.column("__n").to_pylist(),
+                           strict=True)}  # fmt: skip
+    assert got == {0.5: 5, "nan": 3, None: 3, 0.0: 2, 1.25: 2}
+    assert table.schema.field("f").type == pa.float64()
+
+
+def test_bounds_on_a_text_column_group_by_the_raw_value(engine, cells):
+    source, _ = cells
+    (table,) = engine.aggregate(source, [GroupPlan((Key("s", "s", bounds=(1.0,)),))])
+    assert sorted(table.column("__n").to_pylist()) == [1, 1, 2, 2, 3, 6]
+
+
+def test_repeated_keeps_values_of_more_than_one_row(engine, cells):
+    source, _ = cells
+    (table,) = engine.aggregate(source, [GroupPlan((Key("s", "s"),), repeated=True)])
+    got = dict(zip(table.column("s").to_pylist(), table.column("__n").to_pylist(), strict=True))
+    assert got == {"it's": 3, "Zürich": 2, "東京": 2, None: 6}

@@ -183,12 +183,16 @@ class SparkEngine:
         missing = [c for c in wanted if c not in types]
         if missing:
             raise DataError(f"spark cannot aggregate the dataset: no column {missing[0]!r} in it")
-        keys = [_key(k, types).alias(k.name) for k in plan.keys]
+        placed = [k for k in plan.keys if _placed(k, types)]
+        keys = [
+            (_place(k).alias(_PLACE + k.name) if k in placed else _key(k, types).alias(k.name))
+            for k in plan.keys
+        ]
         if by_file:
             keys.insert(0, F.input_file_name().alias(FILE))
         sums = [F.count(F.lit(1)).alias(N)]
         if plan.weight is not None:
-            w = _col(plan.weight).cast("double")
+            w = _col(plan.weight).try_cast("double")  # text that is no number: bad
             ok = (w >= 0) & ~F.isnan(w) & (w != float("inf"))
             for m in plan.missing:
                 ok = ok & (w != float(m))
@@ -201,10 +205,17 @@ class SparkEngine:
         if plan.only is not None:
             key, values = plan.only
             frame = frame.where(_col(key.column).isin(list(values)))
+        smallest = [F.min(_col(k.column)).alias(k.name) for k in placed]
         try:
-            table = frame.groupBy(*keys).agg(*sums).toArrow()
+            grouped = frame.groupBy(*keys).agg(*sums, *smallest)
+            if plan.repeated:
+                grouped = grouped.where(F.col(N) > 1)
+            table = grouped.toArrow()
         except Exception as exc:
             raise DataError(f"spark cannot aggregate the dataset: {_first_line(exc)}") from None
+        names = [FILE] * by_file + [k.name for k in plan.keys]
+        sums_out = [c for c in (N, W, W2, W_BAD, N_POS) if c in table.column_names]
+        table = table.select(names + sums_out)
         if by_file:
             table = _files_as_listed(table, source)
         return normalise(table)
@@ -228,6 +239,28 @@ def _key(key: Key, types: dict):
         elif isinstance(kind, TimestampNTZType):
             col = F.to_date(col)
     return col
+
+
+_PLACE = "__place_"
+
+
+def _placed(key: Key, types: dict) -> bool:
+    """A bounds key of a numeric column: grouped by its place among the bounds."""
+    from pyspark.sql.types import NumericType
+
+    return key.bounds is not None and isinstance(types[key.column], NumericType)
+
+
+def _place(key: Key):
+    """2 x (bounds below the value) + (1 when it equals one); -1 for NaN (as DuckDB)."""
+    from pyspark.sql import functions as F
+
+    x = _col(key.column).cast("double")
+    below = sum(((x > float(b)).cast("int") for b in key.bounds), F.lit(0))
+    equal = F.lit(False)
+    for b in key.bounds:
+        equal = equal | (x == float(b))
+    return F.when(F.isnan(x), F.lit(-1)).otherwise(2 * below + equal.cast("int"))
 
 
 def _widened_schema(source: Source):
