@@ -62,7 +62,7 @@ def aggregated_figures(
     found = require_columns(p, layout, required, optional, where)
     columns = {name: layout.header[pos] for name, pos in found.positions.items()}
     files = tuple(pruned.files if pruned else dataset.files)
-    partitioned = tuple(n for n in dataset.schema.names if p.is_dir() and n in _partition_names(p))
+    partitioned = _partition_names(dataset) if p.is_dir() else ()
     source = Source(str(p), files, partitioned, dataset.schema)
     id_column = study.source.id or ("ResponseId" if "ResponseId" in columns else None)
     missing = effective_missing(study, layout)
@@ -90,8 +90,20 @@ def aggregated_figures(
     return results, ScoreResult(study_file, everyone, {}, {}), sha, tables.report.record()
 
 
-def _partition_names(root: Path) -> set[str]:
-    return {d.name.split("=", 1)[0] for d in root.iterdir() if d.is_dir() and "=" in d.name}
+def _partition_names(dataset) -> tuple[str, ...]:
+    """The Hive keys of a dataset's paths (``year=2026/month=06/``: year, month)."""
+    partitioning = getattr(dataset, "partitioning", None)
+    schema = getattr(partitioning, "schema", None)
+    return tuple(schema.names) if schema is not None else ()
+
+
+MAX_SHOWN_IDS = 10_000  # repeated ids checked against source.include one by one
+
+
+def pa_sum(column) -> int:
+    import pyarrow.compute as pc
+
+    return pc.sum(column).as_py() or 0
 
 
 def _duplicate_ids(engine, source, run, study, since, until, responses, id_column) -> list[str]:
@@ -103,6 +115,13 @@ def _duplicate_ids(engine, source, run, study, since, until, responses, id_colum
     if repeated.num_rows == 0:
         return []
     values = tuple(v for v in repeated.column(run.ids.name).to_pylist() if v is not None)
+    if len(values) > MAX_SHOWN_IDS:  # e.g. an export appended to itself: say so, bounded
+        rows = int(pa_sum(repeated.column("__n"))) - len(values)
+        return [
+            f"{len(values)} respondent ids in column {id_column!r} occur more than once among "
+            f"the rows read (before source.include; {rows} rows repeat an id), e.g. "
+            f"{shorten(values[0])}: remove duplicate responses or set source.id"
+        ]
     keys = run.plans[run.respondents].keys
     plan = GroupPlan((*keys, run.ids), only=(run.ids, values))
     (rows,) = engine.aggregate(source, [plan])

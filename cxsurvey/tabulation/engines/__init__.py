@@ -39,7 +39,9 @@ def choose_engine(requested: str | None, export: str | Path, study, figures) -> 
     from cxsurvey.tabulation.plan import respondent_level
 
     name = requested or study.engine
-    parquet = Path(export).exists() and is_parquet(Path(export))
+    if not Path(export).exists():
+        raise DataError(f"{export}: export not found; check the path")
+    parquet = is_parquet(Path(export))
     if name == "memory" or (name == "auto" and not parquet):
         return EngineChoice("memory")
     if not parquet:
