@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from cxsurvey.cli import app
 from cxsurvey.tabulation import aggregated
+from tests.test_one_answer import _same
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,8 @@ def test_duplicate_ids_are_counted_among_the_included_as_in_memory(table, tmp_pa
     assert 0 < counted < 7  # the preview's id and the first rows not included drop out
     assert duck["export"]["warnings"][0].startswith(f"{counted} respondent id(s)")
     assert f"{counted} response(s) may be counted more than once" in duck["export"]["warnings"][0]
-    assert duck["figures"] == memory["figures"]
+    for a, b in zip(memory["figures"], duck["figures"], strict=True):
+        _same(a, b, a["id"])  # warnings differ in wording only: data rows vs rows
 
 
 def test_many_duplicate_ids_are_reported_without_listing_them(table, tmp_path, monkeypatch):
