@@ -86,3 +86,33 @@ def test_engine_on_a_csv_says_to_convert(feedback_sample):
     result = CliRunner().invoke(app, ["figures", str(path), "-s", "feedback", "--engine", "duckdb"])
     assert result.exit_code == 2
     assert "reads Parquet" in result.output and "cxsurvey convert" in result.output
+
+
+def test_options_omitted_come_from_the_export_in_every_engine(tmp_path):
+    """A split multi without options takes them from the question texts stored
+    by convert (``Which? - Alpha``), as the memory run does."""
+    labels = {"ResponseId": "Response ID", "Qa": "Which? - Alpha", "Qb": "Which? - Beta"}
+    table = pa.table({"ResponseId": ["a", "b", "c", "d"], "Qa": [1, None, 1, None],
+                      "Qb": [None, 1, 1, None]})  # fmt: skip
+    table = table.replace_schema_metadata({b"cxsurvey.labels": json.dumps(labels).encode()})
+    path = tmp_path / "multi.parquet"
+    pq.write_table(table, path)
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "version: 1\nstudy: t\nquestions:\n  m: {type: multi, columns: {1: Qa, 2: Qb}}\n"
+        "figures:\n  - {id: m, question: m}\n",
+        encoding="utf-8",
+    )
+    got = {}
+    for engine in ("memory", "duckdb"):
+        out = tmp_path / f"{engine}.json"
+        args = ["figures", str(path), "-s", str(study), "-f", "json", "-o", str(out), "-q",
+                "--engine", engine]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        got[engine] = json.loads(out.read_text(encoding="utf-8"))
+    assert got["duckdb"]["export"]["engine"]["name"] == "duckdb"
+    rows = got["duckdb"]["figures"][0]["rows"]
+    assert [r["label"] for r in rows] == ["Alpha", "Beta"]
+    assert [r["cells"]["Total"]["count"] for r in rows] == [2, 2]
+    assert got["duckdb"]["figures"] == got["memory"]["figures"]

@@ -19,6 +19,7 @@ from cxsurvey.errors import shorten
 from cxsurvey.reading.export import Export, require_columns
 from cxsurvey.reading.frequency import Frequency
 from cxsurvey.reading.parquet import DateWindow, open_dataset, parquet_layout, prune_partitions
+from cxsurvey.scoring.export_options import needs_export_options, with_export_options
 from cxsurvey.scoring.responses import (
     Responses,
     effective_missing,
@@ -79,8 +80,11 @@ def aggregated_figures(
             export.partitions = (pruned.read, pruned.total)
         return responses_from_export(export, study, since, until)
 
-    duplicates = _duplicate_ids(engine, source, run, study, since, until, responses, id_column)
     everyone = responses(tables[run.respondents])
+    if needs_export_options(study):  # options omitted: from the export, as score() does
+        study_file = with_export_options(study_file, everyone.export)
+        study = everyone.study = study_file.study
+    duplicates = _duplicate_ids(engine, source, run, study, since, until, responses, id_column)
     everyone.memo(("duplicate ids",), lambda: duplicates)
     results = []
     for fig in chosen:

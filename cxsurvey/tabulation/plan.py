@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from cxsurvey.errors import DataError
 from cxsurvey.study import models
 from cxsurvey.study.models import question_columns
 from cxsurvey.tabulation.engines.base import GroupPlan, Key
@@ -128,6 +129,12 @@ def _unique(keys: list[Key]) -> tuple[Key, ...]:
     out: dict[str, Key] = {}
     for k in keys:
         old = out.get(k.name)
+        zones = {old.local_day, k.local_day} - {None} if old is not None else set()
+        if len(zones) > 1:
+            raise DataError(
+                f"column {k.name!r} is read as dates in two time zones ({old.local_day}, "
+                f"{k.local_day}) by one figure or window; aggregate it with --engine memory"
+            )
         if old is None or k.local_day is not None or (old.bounds is not None and k.bounds is None):
             out[k.name] = k
     return tuple(out.values())
