@@ -59,6 +59,7 @@ class DuckDBEngine:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET TimeZone = 'UTC'")
+        self._types: dict[str, dict[str, str]] = {}
 
     def aggregate(self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False) -> list:
         files = "[" + ", ".join(_literal(f) for f in source.files) + "]"
@@ -102,6 +103,14 @@ class DuckDBEngine:
             f"WHERE hash({col}) IN ({hashes}) GROUP BY 1 HAVING COUNT(*) > 1"
         )
         return normalise(self.run(sql))
+
+    def types(self, scan: str) -> dict[str, str]:
+        """Column -> DuckDB type of a scan (asked once per scan and engine)."""
+        if scan not in self._types:
+            rows = self.run(f"DESCRIBE SELECT * FROM {scan}")
+            names, kinds = rows.column(0).to_pylist(), rows.column(1).to_pylist()
+            self._types[scan] = dict(zip(names, kinds, strict=True))
+        return self._types[scan]
 
     def run(self, sql: str):
         try:
@@ -195,8 +204,7 @@ class _Keys:
     """Each distinct key of a query: its SQL expression and alias (k0, k1, ...)."""
 
     def __init__(self, engine: DuckDBEngine, scan: str, keys: list[Key]):
-        rows = engine.run(f"DESCRIBE SELECT * FROM {scan}")
-        self.types = dict(zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True))
+        self.types = engine.types(scan)
         self.expr: dict[str, str] = {}
         self.smallest: dict[str, str] = {}  # bounds keys: alias -> min(column)
         self._alias: dict[tuple, str] = {}
