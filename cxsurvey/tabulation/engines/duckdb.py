@@ -95,12 +95,11 @@ class DuckDBEngine:
         found = self.run(
             f"SELECT hash({col}) AS h FROM {scan} GROUP BY h HAVING COUNT(*) > 1"
         ).column(0)
-        if len(found) == 0:
-            return self._sets(scan, keys, [plan], False)[0].slice(0, 0)
         hashes = ", ".join(str(h) for h in found.to_pylist())
+        where = f"hash({col}) IN ({hashes})" if hashes else "FALSE"  # FALSE: no row, typed
         sql = (
             f"SELECT {col} AS {_quote(key.name)}, {', '.join(_sums(plan))} FROM {scan} "
-            f"WHERE hash({col}) IN ({hashes}) GROUP BY 1 HAVING COUNT(*) > 1"
+            f"WHERE {where} GROUP BY 1 HAVING COUNT(*) > 1"
         )
         return normalise(self.run(sql))
 
