@@ -44,6 +44,10 @@ def choose_engine(requested: str | None, export: str | Path, study, figures) -> 
     parquet = is_parquet(Path(export))
     if name == "memory" or (name == "auto" and not parquet):
         return EngineChoice("memory")
+    if not Path(export).exists():  # the memory path's words: a typo is not a CSV to convert
+        raise DataError(f"{export}: export not found; check the path")
+    if Path(export).is_dir() and not parquet:
+        raise DataError(f"{export}: is a directory with no .parquet files; give the export file")
     if not parquet:
         raise DataError(
             f"{export}: the {name} engine reads Parquet files and datasets; convert the export "
