@@ -30,6 +30,9 @@ from cxsurvey.tabulation.engines.local_day import DAY_MS, offset_case, offsets
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
 GID = "__gid"
+# Key aliases: GROUP BY binds a name to the dataset's column before the select's
+# alias (case-insensitively), so they must not be names a dataset uses (k0, K1).
+ALIAS = "__k"
 
 
 def _quote(name: str) -> str:
@@ -66,8 +69,8 @@ class DuckDBEngine:
         hive = "true" if source.partition_columns else "false"
         scan = (
             f"read_parquet({files}, hive_partitioning = {hive}, hive_types_autocast = false,"
-            f" union_by_name = true, filename = {'true' if by_file else 'false'})"
-        )
+            f" union_by_name = true, filename = {_literal(FILE) if by_file else 'false'})"
+        )  # the file column named __file: a dataset may hold a column named filename
         keys = _Keys(self, scan, [k for p in plans for k in p.keys])
         out: list = [None] * len(plans)
         together: dict[tuple, list[int]] = {}
@@ -131,7 +134,7 @@ class DuckDBEngine:
         select += [f"{keys.smallest[a]} AS {_quote('min_' + a.strip(chr(34)))}"
                    for a in used if a in keys.smallest]  # fmt: skip
         if by_file:
-            select.insert(0, f"filename AS {_quote(FILE)}")
+            select.insert(0, _quote(FILE))
         if len(sets) > 1:
             select.append(f"GROUPING_ID({', '.join(used)}) AS {GID}")
         select += _sums(plan)
@@ -202,7 +205,7 @@ def _shown(alias: str, keys: _Keys) -> str:
 
 
 class _Keys:
-    """Each distinct key of a query: its SQL expression and alias (k0, k1, ...)."""
+    """Each distinct key of a query: its SQL expression and alias (__k0, __k1, ...)."""
 
     def __init__(self, engine: DuckDBEngine, scan: str, keys: list[Key]):
         self.types = engine.types(scan)
@@ -224,7 +227,7 @@ class _Keys:
         for k in keys:
             if k.ident in self._alias:
                 continue
-            alias = f'"k{len(self._alias)}"'
+            alias = f'"{ALIAS}{len(self._alias)}"'
             self._alias[k.ident] = alias
             self.expr[alias] = self._expression(k, ranges)
             if k.bounds is not None and _numeric(self._kind(k.column)):
