@@ -116,3 +116,74 @@ def test_a_folder_without_parquet_is_named_as_such_whatever_the_engine(tmp_path,
     assert result.output.strip() == (
         f"error: {folder}: is a directory with no .parquet files; give the export file"
     )
+
+
+# ---------------------------------------------------------------- a small dataset
+
+# (id, done, q1, ch, h): r5 is not done (excluded), r6 did not answer q1.
+# NPS over r1-r4: promoters r1, r2, detractor r3, passive r4 -> 2/4 - 1/4 = +25.
+# Mean hours over r1, r3, r4, r6 (r2 blank): (2 + 10 + 4 + 6) / 4 = 5.5.
+ROWS = [
+    ("r1", 1, 10, 1, 2.0),
+    ("r2", 1, 9, 1, None),
+    ("r3", 1, 3, 2, 10.0),
+    ("r4", 1, 7, 2, 4.0),
+    ("r5", 0, 0, 1, 1.0),
+    ("r6", 1, None, 2, 6.0),
+]
+
+
+def _table(rows, types=None):
+    types = {"id": pa.string(), "done": pa.int64(), "q1": pa.int64(), "ch": pa.int64(),
+             "h": pa.float64()} | (types or {})  # fmt: skip
+    names = ["id", "done", "q1", "ch", "h"]
+    return pa.table({n: pa.array([r[i] for r in rows], types[n]) for i, n in enumerate(names)})
+
+
+def _assert_known_answers(data: dict) -> None:
+    nps = _total(data, "nps_by_channel")
+    assert (nps["value"], nps["base"]) == (25.0, 4)
+    hours = _total(data, "hours_mean", "Mean")
+    assert (hours["value"], hours["n"]) == (5.5, 4)
+
+
+@pytest.fixture
+def one_file(tmp_path) -> Path:
+    path = tmp_path / "feedback.parquet"
+    pq.write_table(_table(ROWS), path)
+    return path
+
+
+# ---------------------------------------------------------------- the report says who aggregated
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_html_report_says_which_engine_aggregated(tmp_path, study, one_file, engine):
+    # The report read its export line off a fresh record without the engine, so a
+    # report from DuckDB, Spark or memory said the same, and never "in memory, not by ...".
+    out = tmp_path / "report.html"
+    result = _run("report", one_file, "-s", study, "--engine", engine, "--out", out, "-q",
+                  "--no-cache")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    if engine == "memory":
+        assert "aggregated by" not in html
+    else:
+        assert f"aggregated by {engine}" in html
+
+
+SCALED = STUDY.replace(
+    "questions:",
+    "scales:\n  sat:\n    values: {1: a, 2: b, 3: c}\n    groups: {A: [q1]}\n"
+    "    group_score: mean\n    total: mean\nquestions:",
+)
+
+
+def test_a_report_that_ran_in_memory_says_so(tmp_path, one_file):
+    study = tmp_path / "scaled.yaml"
+    study.write_text(SCALED, encoding="utf-8")
+    out = tmp_path / "report.md"
+    result = _run("report", one_file, "-s", study, "--engine", "duckdb", "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "computed in memory, not by duckdb" in text

@@ -75,7 +75,7 @@ def report_context(result: FiguresResult, scores: ScoreResult) -> ReportContext:
         [_scale_words(name, scale) for name, scale in study.scales.items()],
         segments,
         _methods(result, scores.responses.missing, study.source.weight),
-        export_line(scores.export),
+        export_line(result.export),  # with the engine that ran (scores.export has none)
     )
 
 
