@@ -143,7 +143,7 @@ def _table(rows, types=None):
 def _assert_known_answers(data: dict) -> None:
     nps = _total(data, "nps_by_channel")
     assert (nps["value"], nps["base"]) == (25.0, 4)
-    hours = _total(data, "hours_mean", "Mean")
+    hours = _total(data, "hours_mean", "Hours to follow-up")
     assert (hours["value"], hours["n"]) == (5.5, 4)
 
 
@@ -187,3 +187,86 @@ def test_a_report_that_ran_in_memory_says_so(tmp_path, one_file):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "computed in memory, not by duckdb" in text
+
+
+# ---------------------------------------------------------------- files written over time
+
+
+def _partitioned(root: Path, parts: dict[str, pa.Table]) -> Path:
+    for month, table in parts.items():
+        folder = root / f"month={month}"
+        folder.mkdir(parents=True)
+        pq.write_table(table, folder / "part-0.parquet")
+    return root
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_column_added_later_is_in_the_export(tmp_path, study, engine):
+    # The first file's schema was the dataset's: h, added in June, was "not in the export".
+    early = _table([r for r in ROWS if r[0] in ("r1", "r2", "r5")]).drop_columns(["h"])
+    late = _table([r for r in ROWS if r[0] in ("r3", "r4", "r6")])
+    lake = _partitioned(tmp_path / "lake", {"2026-05": early, "2026-06": late})
+    data = _figures(lake, study, engine)
+    nps = _total(data, "nps_by_channel")
+    assert (nps["value"], nps["base"]) == (25.0, 4)
+    hours = _total(data, "hours_mean", "Hours to follow-up")  # r3, r4, r6: (10 + 4 + 6) / 3
+    assert (hours["value"], hours["n"]) == (pytest.approx(20 / 3, abs=1e-12), 3)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_whole_numbers_in_one_file_and_fractions_in_another(tmp_path, study, engine):
+    # pandas writes int64 for a day without blanks and double for a day with one:
+    # memory cast the second file to the first's int64 (refusing 10.5) and Spark
+    # could not read int64 and double together ("Exception thrown in awaitResult").
+    rows = [r if r[0] != "r3" else ("r3", 1, 3, 2, 10.5) for r in ROWS]
+    first = _table([r for r in rows if r[0] in ("r1", "r5")], {"h": pa.int64()})
+    second = _table([r for r in rows if r[0] not in ("r1", "r5")], {"q1": pa.float64()})
+    lake = _partitioned(tmp_path / "lake", {"2026-05": first, "2026-06": second})
+    data = _figures(lake, study, engine)
+    nps = _total(data, "nps_by_channel")
+    assert (nps["value"], nps["base"]) == (25.0, 4)
+    hours = _total(data, "hours_mean", "Hours to follow-up")  # (2 + 10.5 + 4 + 6) / 4
+    assert (hours["value"], hours["n"]) == (5.625, 4)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_categorical_column_in_one_file_only(tmp_path, study, engine):
+    # pandas writes a categorical column dictionary-encoded: the day it was one
+    # and the day it was not must read as one text column.
+    first = _table([r for r in ROWS if r[0] in ("r1", "r2", "r5")])
+    first = first.set_column(0, "id", first.column("id").dictionary_encode())
+    second = _table([r for r in ROWS if r[0] in ("r3", "r4", "r6")])
+    lake = _partitioned(tmp_path / "lake", {"2026-05": first, "2026-06": second})
+    _assert_known_answers(_figures(lake, study, engine))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_files_that_disagree_on_a_type_are_one_line(tmp_path, study, engine):
+    first = _table([r for r in ROWS if r[0] in ("r1", "r2", "r5")])
+    second = _table([r for r in ROWS if r[0] in ("r3", "r4", "r6")])
+    second = second.set_column(2, "q1", pa.array([str(v) for v in second.column("q1").to_pylist()]))
+    lake = _partitioned(tmp_path / "lake", {"2026-05": first, "2026-06": second})
+    result = _run("figures", lake, "-s", study, "--engine", engine, "--no-cache")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line == (
+        f"error: {lake}: column 'q1' is int64 in {lake / 'month=2026-05' / 'part-0.parquet'} "
+        f"but string in {lake / 'month=2026-06' / 'part-0.parquet'}; rewrite the files with "
+        "one type for it"
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_empty_file_in_the_dataset_is_refused_by_every_engine(tmp_path, study, engine):
+    # A 0-byte file (a writer still at work, or one that died): memory and DuckDB
+    # refused it in their own words, Spark skipped it and gave figures.
+    lake = _partitioned(tmp_path / "lake", {"2026-05": _table(ROWS)})
+    (lake / "month=2026-06").mkdir()
+    empty = lake / "month=2026-06" / "part-0.parquet"
+    empty.write_bytes(b"")
+    result = _run("figures", lake, "-s", study, "--engine", engine, "--no-cache")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {empty}: an empty file (0 bytes), not Parquet; remove it, or rerun once "
+        "its writer has finished"
+    )

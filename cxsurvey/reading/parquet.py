@@ -37,22 +37,91 @@ def is_parquet(path: Path) -> bool:
 
 
 def open_dataset(path: Path):
-    """The pyarrow dataset of a Parquet file or Hive-partitioned directory."""
+    """The pyarrow dataset of a Parquet file or Hive-partitioned directory, with the
+    columns of all its files (``files_schema``), not only of the first one."""
     import pyarrow as pa
     import pyarrow.dataset as ds
 
     try:
-        if path.is_dir():
-            return ds.dataset(
-                path,
-                format="parquet",
-                partitioning="hive",
-                exclude_invalid_files=False,
-                ignore_prefixes=[".", "_"],
-            )
-        return ds.dataset(path, format="parquet")
+        if not path.is_dir():
+            return ds.dataset(path, format="parquet")
+        found = ds.dataset(
+            path,
+            format="parquet",
+            partitioning="hive",
+            exclude_invalid_files=False,
+            ignore_prefixes=[".", "_"],
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
+    partitions = found.partitioning.schema if found.partitioning is not None else pa.schema([])
+    schema = files_schema(path, found.files)
+    if schema is None:
+        return found
+    for field in partitions:
+        if field.name not in schema.names:
+            schema = schema.append(field)
+    return ds.dataset(
+        path,
+        schema=schema,
+        format="parquet",
+        partitioning=ds.partitioning(partitions, flavor="hive"),
+        exclude_invalid_files=False,
+        ignore_prefixes=[".", "_"],
+    )
+
+
+def files_schema(root: Path, files: Sequence[str]):
+    """The columns of all ``files`` as one schema (None when they all agree): a
+    column one file lacks (added or dropped over time) reads as blank there, whole
+    numbers in one file and fractions in another as numbers, a dictionary-encoded
+    text column (pandas' categorical) as text; as DuckDB's ``union_by_name`` reads
+    them. Each file's footer is read; a column typed as text in one file and as a
+    number in another is an error naming both files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = []
+    for file in files:
+        if Path(file).stat().st_size == 0:
+            raise DataError(
+                f"{file}: an empty file (0 bytes), not Parquet; remove it, or rerun once its "
+                "writer has finished"
+            )
+        try:
+            schemas.append(_decoded(pq.read_schema(file)))
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataError(f"{file}: cannot read it as Parquet ({_first_line(exc)})") from None
+    if all(s.equals(schemas[0]) for s in schemas[1:]):
+        return None
+    try:
+        return pa.unify_schemas(schemas, promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    seen: dict[str, tuple[object, str]] = {}
+    for file, schema in zip(files, schemas, strict=True):
+        for field in schema:
+            first = seen.setdefault(field.name, (field.type, file))
+            try:
+                pa.unify_schemas([pa.schema([pa.field("x", first[0])]),
+                                  pa.schema([pa.field("x", field.type)])],
+                                 promote_options="permissive")  # fmt: skip
+            except (pa.ArrowTypeError, pa.ArrowInvalid):
+                raise DataError(
+                    f"{root}: column {field.name!r} is {first[0]} in {first[1]} but "
+                    f"{field.type} in {file}; rewrite the files with one type for it"
+                ) from None
+    raise DataError(f"{root}: the files' columns cannot be read as one dataset")
+
+
+def _decoded(schema):
+    """Dictionary-encoded columns as their values' type (the readers decode them)."""
+    import pyarrow as pa
+
+    fields = [
+        f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema
+    ]
+    return pa.schema(fields, metadata=schema.metadata)
 
 
 @dataclass(frozen=True)
@@ -128,8 +197,8 @@ def prune_partitions(path: Path, window: DateWindow) -> Pruned | None:
     the partitions overlapping ``window`` (and the one of undated rows), or None
     when the dataset is not partitioned by ``window``'s date as ``convert`` writes it.
 
-    The partition of each file is known from its path; the schema is read from a
-    file inside the window and given to the dataset, so no file outside the window
+    The partition of each file is known from its path; the schema is read from the
+    files inside the window and given to the dataset, so no file outside the window
     is opened, not even for its footer."""
     import pyarrow as pa
     import pyarrow.dataset as ds
@@ -163,10 +232,9 @@ def prune_partitions(path: Path, window: DateWindow) -> Pruned | None:
             f"{path}: no {key} partition of the dataset overlaps --since/--until "
             f"(its partitions run from {dated[0]} to {dated[-1]}); choose dates inside them"
         )
-    try:
-        schema = pq.read_schema(kept[0])
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{kept[0]}: cannot read it as Parquet ({_first_line(exc)})") from None
+    schema = files_schema(path, [str(f) for f in kept])  # the kept files' columns only
+    if schema is None:
+        schema = _decoded(pq.read_schema(kept[0]))
     origin = _stored_json(schema, PROVENANCE_KEY)
     if (
         origin.get("partition_column") != window.column

@@ -135,7 +135,18 @@ def _own_log_config() -> bool:
 def _first_line(exc: BaseException) -> str:
     java = getattr(exc, "java_exception", None)  # py4j: the message is the Java exception's
     text = (str(java) if java is not None else str(exc)).strip() or type(exc).__name__
-    return re.sub(r"^[\w.$]+(Exception|Error): ", "", text.splitlines()[0])
+    line = re.sub(r"^[\w.$]+(Exception|Error): ", "", text.splitlines()[0])
+    for _ in range(8):  # "Exception thrown in awaitResult:" says nothing: show its cause
+        if java is None or not line.startswith("Exception thrown in awaitResult"):
+            break
+        try:
+            java = java.getCause()
+            said = str(java.toString()).strip() if java is not None else ""
+        except Exception:
+            break
+        if said:
+            line = re.sub(r"^[\w.$]+(Exception|Error): ", "", said.splitlines()[0])
+    return line
 
 
 class SparkEngine:
@@ -168,8 +179,8 @@ class SparkEngine:
                 said += " (Spark reads instants to the microsecond: write them as us or ms)"
             if "CANNOT_MERGE" not in said:
                 raise DataError(f"spark cannot read the dataset: {said}") from None
-        try:  # a column typed int in one file, bigint (or all null) in another: widen it
-            return reader.schema(_widened_schema(source)).parquet(*paths)
+        try:  # files that type a column differently (int, bigint, double, all null)
+            return _union(reader, source)
         except Exception as exc:
             raise DataError(f"spark cannot read the dataset: {_first_line(exc)}") from None
 
@@ -263,19 +274,38 @@ def _place(key: Key):
     return F.when(F.isnan(x), F.lit(-1)).otherwise(2 * below + equal.cast("int"))
 
 
-def _widened_schema(source: Source):
-    """The files' schemas unified as DuckDB's ``union_by_name`` does (int and bigint: bigint)."""
+def _union(reader, source: Source):
+    """The files read in groups of one schema, each column cast to the type of the
+    files' schemas unified as DuckDB's ``union_by_name`` does (int and bigint:
+    bigint; bigint and double: double; a column a file lacks: null), then stacked.
+    Spark's own merge refuses bigint beside double, and its reader cannot read a
+    bigint file as double (pandas writes a day without blanks as int64, one with a
+    blank as double)."""
+    from functools import reduce
+
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_type
 
-    schema = pa.unify_schemas(
-        [pq.read_schema(f) for f in source.files], promote_options="permissive"
-    ).remove_metadata()
-    for name in source.partition_columns:
-        if name not in schema.names:
-            schema = schema.append(pa.field(name, pa.string()))
-    return from_arrow_schema(schema)
+    from cxsurvey.reading.parquet import files_schema
+
+    schemas = {f: pq.read_schema(f).remove_metadata() for f in source.files}
+    widened = files_schema(Path(source.root), list(source.files)) or next(iter(schemas.values()))
+    fields = [(f.name, from_arrow_type(f.type)) for f in widened.remove_metadata()]
+    fields += [(n, from_arrow_type(pa.string())) for n in source.partition_columns
+               if n not in widened.names]  # fmt: skip
+    groups: dict[str, list[str]] = {}
+    for file, schema in schemas.items():
+        groups.setdefault(str(schema), []).append(_GLOB.sub(r"\\\1", file))
+    frames = []
+    for paths in groups.values():
+        frame = reader.parquet(*paths)
+        have = set(frame.columns)
+        frames.append(frame.select([
+            (_col(n) if n in have else F.lit(None)).cast(kind).alias(n) for n, kind in fields
+        ]))  # fmt: skip
+    return reduce(lambda a, b: a.unionByName(b), frames)
 
 
 def _files_as_listed(table, source: Source):
