@@ -613,3 +613,31 @@ def test_columns_named_like_the_engines_own_names(engine, named):
         assert_same(table, reference(rows, plan, NAMED_TYPES, by_file=True))
     (repeated,) = engine.aggregate(source, [GroupPlan((Key("q", "q"),), repeated=True)])
     assert repeated.to_pylist() == [{"q": "b", "__n": 2}]
+
+
+def test_a_spark_error_wrapped_in_await_result_shows_its_cause():
+    """Spark wraps a failed job as "Exception thrown in awaitResult:" with nothing
+    after it; the one line must be the cause's (stand-ins for py4j's Java objects)."""
+    pytest.importorskip("pyspark")
+    from cxsurvey.tabulation.engines.spark import _first_line
+
+    class Java:
+        def __init__(self, text, cause=None):
+            self.text, self.cause = text, cause
+
+        def __str__(self):
+            return self.text
+
+        def toString(self):  # noqa: N802 - Java's name
+            return self.text
+
+        def getCause(self):  # noqa: N802
+            return self.cause
+
+    cause = Java("org.apache.spark.SparkException: [FAILED_READ_FILE] x.parquet: bad\n\tat a.b")
+    wrapped = Java("org.apache.spark.SparkException: Exception thrown in awaitResult: ", cause)
+    error = RuntimeError("An error occurred while calling o75.getResult.")
+    error.java_exception = wrapped
+    assert _first_line(error) == "[FAILED_READ_FILE] x.parquet: bad"
+    error.java_exception = Java("org.apache.spark.SparkException: Exception thrown in awaitResult:")
+    assert _first_line(error) == "Exception thrown in awaitResult:"  # no cause: as said
