@@ -270,3 +270,30 @@ def test_an_empty_file_in_the_dataset_is_refused_by_every_engine(tmp_path, study
         f"error: {empty}: an empty file (0 bytes), not Parquet; remove it, or rerun once "
         "its writer has finished"
     )
+
+
+# ---------------------------------------------------------------- a daily rerun through the cache
+
+
+@pytest.mark.parametrize("engine", ENGINES[1:])
+def test_a_new_file_without_a_column_the_others_have(tmp_path, study, engine, monkeypatch):
+    # A question dropped from the survey: June's file has no h. The rerun asked the
+    # engine for June alone, where h does not exist ("Referenced column h not found").
+    monkeypatch.setenv("CXSURVEY_CACHE_DIR", str(tmp_path / "cache"))
+    may = _table([r for r in ROWS if r[0] in ("r1", "r2", "r5", "r6")])
+    june = _table([r for r in ROWS if r[0] in ("r3", "r4")]).drop_columns(["h"])
+    lake = _partitioned(tmp_path / "lake", {"2026-05": may})
+    args = ("figures", lake, "-s", study, "--engine", engine, "--format", "json")
+    first = _run(*args)
+    assert first.exit_code == 0, first.output
+    _partitioned(lake, {"2026-06": june})
+    rerun = _run(*args)
+    assert rerun.exit_code == 0, rerun.output
+    data = json.loads(rerun.stdout)
+    assert data["export"]["engine"]["aggregates"] == {
+        "files": 2, "computed": 1, "reused": 1, "whole_plans": 0, "cache": True
+    }
+    nps = _total(data, "nps_by_channel")
+    assert (nps["value"], nps["base"]) == (25.0, 4)
+    hours = _total(data, "hours_mean", "Hours to follow-up")  # r1 and r6: (2 + 6) / 2
+    assert (hours["value"], hours["n"]) == (4.0, 2)

@@ -71,6 +71,7 @@ class DuckDBEngine:
             f"read_parquet({files}, hive_partitioning = {hive}, hive_types_autocast = false,"
             f" union_by_name = true, filename = {_literal(FILE) if by_file else 'false'})"
         )  # the file column named __file: a dataset may hold a column named filename
+        scan = self._with_absent_columns(scan, source, plans)
         keys = _Keys(self, scan, [k for p in plans for k in p.keys])
         out: list = [None] * len(plans)
         together: dict[tuple, list[int]] = {}
@@ -87,6 +88,29 @@ class DuckDBEngine:
                 for i, table in zip(batch, tables, strict=True):
                     out[i] = table
         return out
+
+    def _with_absent_columns(self, scan: str, source: Source, plans: Sequence[GroupPlan]) -> str:
+        """The scan with the plans' columns that the dataset has but none of the files
+        read has (a rerun reading only a new file from which a question was dropped)
+        as nulls of the dataset's type, as they read when every file is scanned."""
+        if source.schema is None:
+            return scan
+        wanted = {k.column for p in plans for k in p.keys}
+        wanted |= {p.weight for p in plans if p.weight is not None}
+        wanted |= {p.only[0].column for p in plans if p.only is not None}
+        there = set(self.run(f"DESCRIBE SELECT * FROM {scan}").column(0).to_pylist())
+        absent = [f for f in source.schema if f.name in wanted - there]
+        if not absent:
+            return scan
+        import pyarrow as pa
+
+        fields = [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                  for f in absent]  # fmt: skip
+        kinds = self.con.from_arrow(pa.schema(fields).empty_table()).types
+        nulls = ", ".join(
+            f"CAST(NULL AS {kind}) AS {_quote(f.name)}" for f, kind in zip(fields, kinds, strict=True)
+        )
+        return f"(SELECT *, {nulls} FROM {scan})"
 
     def _repeated(self, scan: str, keys: _Keys, plan: GroupPlan):
         """Values of one key in more than one row (duplicate ids): the repeated

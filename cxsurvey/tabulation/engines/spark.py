@@ -163,7 +163,7 @@ class SparkEngine:
 
     def aggregate(self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False) -> list:
         spark = session(self.master)
-        frame = self._read(spark, source)
+        frame = _with_absent_columns(self._read(spark, source), source, plans)
         return [self._one(frame, source, plan, by_file) for plan in plans]
 
     def _read(self, spark, source: Source):
@@ -230,6 +230,27 @@ class SparkEngine:
         if by_file:
             table = _files_as_listed(table, source)
         return normalise(table)
+
+
+def _with_absent_columns(frame, source: Source, plans: Sequence[GroupPlan]):
+    """The frame with the plans' columns that the dataset has but none of the files
+    read has (a rerun reading only a new file from which a question was dropped)
+    as nulls of the dataset's type, as they read when every file is scanned."""
+    if source.schema is None:
+        return frame
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_type
+
+    wanted = {k.column for p in plans for k in p.keys}
+    wanted |= {p.weight for p in plans if p.weight is not None}
+    wanted |= {p.only[0].column for p in plans if p.only is not None}
+    there = set(frame.columns)
+    for field in source.schema:
+        if field.name in wanted and field.name not in there:
+            kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+            frame = frame.withColumn(field.name, F.lit(None).cast(from_arrow_type(kind)))
+    return frame
 
 
 def _col(name: str):
