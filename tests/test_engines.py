@@ -572,7 +572,12 @@ def test_repeated_keeps_values_of_more_than_one_row(engine, cells):
 # plan's columns. DuckDB bound GROUP BY "k0" / GROUP BY h to the dataset's column
 # (names are case-insensitive there) and refused the query, and its filename
 # option clashed with a column named filename in every cached (by-file) run.
-NAMED = [("a", 1, 10, "x", 5.0), ("b", 2, 20, "y", 6.0), ("b", 2, 30, "z", 7.0), ("c", 3, 40, "w", 8.0)]
+NAMED = [
+    ("a", 1, 10, "x", 5.0),
+    ("b", 2, 20, "y", 6.0),
+    ("b", 2, 30, "z", 7.0),
+    ("c", 3, 40, "w", 8.0),
+]
 
 
 @pytest.fixture(scope="module")
@@ -588,8 +593,10 @@ def named(tmp_path_factory):
         }
     )
     pq.write_table(table, path)
-    rows = [{"q": r[0], "k0": r[1], "x": r[2], "y": r[1], "fn": r[3], "h": r[4], FILE: str(path)}
-            for r in NAMED]  # each key's value under the key's name, as the reference reads it
+    rows = [
+        {"q": r[0], "k0": r[1], "x": r[2], "y": r[1], "fn": r[3], "h": r[4], FILE: str(path)}
+        for r in NAMED
+    ]  # each key's value under the key's name, as the reference reads it
     return Source(str(path), (str(path),)), rows
 
 
@@ -628,10 +635,10 @@ def test_a_spark_error_wrapped_in_await_result_shows_its_cause():
         def __str__(self):
             return self.text
 
-        def toString(self):  # noqa: N802 - Java's name
+        def toString(self):  # Java's name
             return self.text
 
-        def getCause(self):  # noqa: N802
+        def getCause(self):
             return self.cause
 
     cause = Java("org.apache.spark.SparkException: [FAILED_READ_FILE] x.parquet: bad\n\tat a.b")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -291,9 +290,30 @@ def test_a_new_file_without_a_column_the_others_have(tmp_path, study, engine, mo
     assert rerun.exit_code == 0, rerun.output
     data = json.loads(rerun.stdout)
     assert data["export"]["engine"]["aggregates"] == {
-        "files": 2, "computed": 1, "reused": 1, "whole_plans": 0, "cache": True
+        "files": 2,
+        "computed": 1,
+        "reused": 1,
+        "whole_plans": 0,
+        "cache": True,
     }
     nps = _total(data, "nps_by_channel")
     assert (nps["value"], nps["base"]) == (25.0, 4)
     hours = _total(data, "hours_mean", "Hours to follow-up")  # r1 and r6: (2 + 6) / 2
     assert (hours["value"], hours["n"]) == (4.0, 2)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("stray", ["README.txt", "month=2026-05/notes.csv"])
+def test_a_stray_file_in_the_dataset_folder_is_named_with_the_way_out(tmp_path, study, engine,
+                                                                     stray):  # fmt: skip
+    # Spark, DuckDB and pyarrow read every file of the folder but those whose name
+    # starts with _ or . (_SUCCESS, .crc files): say so, beside the file's name.
+    lake = _partitioned(tmp_path / "lake", {"2026-05": _table(ROWS)})
+    (lake / stray).write_text("not data\n", encoding="utf-8")
+    result = _run("figures", lake, "-s", study, "--engine", engine, "--no-cache")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {lake / stray}: not a Parquet file (")
+    assert line.endswith(
+        "); move it out of the dataset's folder, or start its name with _ or . to have it skipped"
+    )

@@ -42,42 +42,44 @@ def open_dataset(path: Path):
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    try:
-        if not path.is_dir():
+    if not path.is_dir():
+        try:
             return ds.dataset(path, format="parquet")
-        found = ds.dataset(
-            path,
-            format="parquet",
-            partitioning="hive",
-            exclude_invalid_files=False,
-            ignore_prefixes=[".", "_"],
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
+    import pyarrow.fs as pafs
+
+    try:  # the files and the Hive keys of their paths, no file opened yet
+        factory = ds.FileSystemDatasetFactory(
+            pafs.LocalFileSystem(),
+            pafs.FileSelector(str(path), recursive=True),
+            ds.ParquetFileFormat(),
+            ds.FileSystemFactoryOptions(
+                partitioning=ds.HivePartitioning.discover(),
+                exclude_invalid_files=False,
+                selector_ignore_prefixes=[".", "_"],
+            ),
         )
+        partitions = factory.inspect(fragments=0)
+        files = factory.finish(partitions).files
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
-    partitions = found.partitioning.schema if found.partitioning is not None else pa.schema([])
-    schema = files_schema(path, found.files)
-    if schema is None:
-        return found
+    if not files:
+        return factory.finish(partitions)
+    schema = files_schema(path, files)
     for field in partitions:
         if field.name not in schema.names:
             schema = schema.append(field)
-    return ds.dataset(
-        path,
-        schema=schema,
-        format="parquet",
-        partitioning=ds.partitioning(partitions, flavor="hive"),
-        exclude_invalid_files=False,
-        ignore_prefixes=[".", "_"],
-    )
+    return factory.finish(schema)
 
 
 def files_schema(root: Path, files: Sequence[str]):
-    """The columns of all ``files`` as one schema (None when they all agree): a
+    """The columns of all ``files`` of the dataset at ``root`` as one schema: a
     column one file lacks (added or dropped over time) reads as blank there, whole
     numbers in one file and fractions in another as numbers, a dictionary-encoded
     text column (pandas' categorical) as text; as DuckDB's ``union_by_name`` reads
-    them. Each file's footer is read; a column typed as text in one file and as a
-    number in another is an error naming both files."""
+    them. Each file's footer is read; a file that is no Parquet, and a column typed
+    as text in one file and as a number in another, are errors naming the files."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -91,9 +93,14 @@ def files_schema(root: Path, files: Sequence[str]):
         try:
             schemas.append(_decoded(pq.read_schema(file)))
         except (pa.ArrowInvalid, OSError) as exc:
-            raise DataError(f"{file}: cannot read it as Parquet ({_first_line(exc)})") from None
+            if str(file).endswith(".parquet"):  # damaged (truncated, still being written)
+                raise DataError(f"{file}: cannot read it as Parquet ({_first_line(exc)})") from None
+            raise DataError(  # a README or a CSV beside the data
+                f"{file}: not a Parquet file ({_first_line(exc)}); move it out of the dataset's "
+                "folder, or start its name with _ or . to have it skipped"
+            ) from None
     if all(s.equals(schemas[0]) for s in schemas[1:]):
-        return None
+        return schemas[0]
     try:
         return pa.unify_schemas(schemas, promote_options="permissive")
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -202,7 +209,6 @@ def prune_partitions(path: Path, window: DateWindow) -> Pruned | None:
     is opened, not even for its footer."""
     import pyarrow as pa
     import pyarrow.dataset as ds
-    import pyarrow.parquet as pq
 
     parts: dict[Path, tuple[str, str]] = {}
     for file in sorted(path.rglob("*.parquet")):
@@ -233,8 +239,6 @@ def prune_partitions(path: Path, window: DateWindow) -> Pruned | None:
             f"(its partitions run from {dated[0]} to {dated[-1]}); choose dates inside them"
         )
     schema = files_schema(path, [str(f) for f in kept])  # the kept files' columns only
-    if schema is None:
-        schema = _decoded(pq.read_schema(kept[0]))
     origin = _stored_json(schema, PROVENANCE_KEY)
     if (
         origin.get("partition_column") != window.column

@@ -108,7 +108,8 @@ class DuckDBEngine:
                   for f in absent]  # fmt: skip
         kinds = self.con.from_arrow(pa.schema(fields).empty_table()).types
         nulls = ", ".join(
-            f"CAST(NULL AS {kind}) AS {_quote(f.name)}" for f, kind in zip(fields, kinds, strict=True)
+            f"CAST(NULL AS {kind}) AS {_quote(f.name)}"
+            for f, kind in zip(fields, kinds, strict=True)
         )
         return f"(SELECT *, {nulls} FROM {scan})"
 

@@ -312,7 +312,7 @@ def _union(reader, source: Source):
     from cxsurvey.reading.parquet import files_schema
 
     schemas = {f: pq.read_schema(f).remove_metadata() for f in source.files}
-    widened = files_schema(Path(source.root), list(source.files)) or next(iter(schemas.values()))
+    widened = files_schema(Path(source.root), list(source.files))
     fields = [(f.name, from_arrow_type(f.type)) for f in widened.remove_metadata()]
     fields += [(n, from_arrow_type(pa.string())) for n in source.partition_columns
                if n not in widened.names]  # fmt: skip
