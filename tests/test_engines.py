@@ -522,7 +522,11 @@ def test_nanosecond_instants(engine, tmp_path):
     pq.write_table(pa.table({"t": ns.cast(pa.timestamp("ns", tz="UTC"))}), path)
     source, plan = Source(str(path), (str(path),)), GroupPlan((Key("t", "t"),))
     if engine.name == "spark":
-        with pytest.raises(DataError, match=r"TIMESTAMP\(NANOS.*write them as us or ms\)$"):
+        with pytest.raises(
+            DataError,
+            match=r"TIMESTAMP\(NANOS.*write them as us or ms, as pandas' "
+            r"to_parquet\(\.\.\., coerce_timestamps='us'\) does, or use --engine duckdb\)$",
+        ):
             engine.aggregate(source, [plan])
         return
     (table,) = engine.aggregate(source, [plan])

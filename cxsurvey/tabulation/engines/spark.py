@@ -176,7 +176,10 @@ class SparkEngine:
         except Exception as exc:
             said = _first_line(exc)
             if "TIMESTAMP(NANOS" in said:
-                said += " (Spark reads instants to the microsecond: write them as us or ms)"
+                said += (  # pandas' to_parquet writes nanoseconds unless told otherwise
+                    " (Spark reads instants to the microsecond: write them as us or ms, as "
+                    "pandas' to_parquet(..., coerce_timestamps='us') does, or use --engine duckdb)"
+                )
             if "CANNOT_MERGE" not in said:
                 raise DataError(f"spark cannot read the dataset: {said}") from None
         try:  # files that type a column differently (int, bigint, double, all null)
