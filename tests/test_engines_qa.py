@@ -317,3 +317,24 @@ def test_a_stray_file_in_the_dataset_folder_is_named_with_the_way_out(tmp_path, 
     assert line.endswith(
         "); move it out of the dataset's folder, or start its name with _ or . to have it skipped"
     )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_a_parquet_file_that_is_not_parquet_is_named_as_such(tmp_path, study, engine):
+    # "convert the export first" for a 0-byte or damaged .parquet file sent the user
+    # to convert what is no export at all.
+    empty = tmp_path / "day.parquet"
+    empty.write_bytes(b"")
+    result = _run("figures", empty, "-s", study, "--engine", engine)
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {empty}: an empty file (0 bytes), not Parquet; write it again, or rerun once "
+        "its writer has finished"
+    )
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"id,done\n")
+    result = _run("figures", damaged, "-s", study, "--engine", engine)
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {damaged}: cannot read it as Parquet (no Parquet magic bytes)"
+    )

@@ -48,6 +48,13 @@ def choose_engine(requested: str | None, export: str | Path, study, figures) -> 
         raise DataError(f"{export}: export not found; check the path")
     if Path(export).is_dir() and not parquet:
         raise DataError(f"{export}: is a directory with no .parquet files; give the export file")
+    if not parquet and Path(export).suffix.lower() == ".parquet":  # named so, yet no Parquet
+        if Path(export).stat().st_size == 0:
+            raise DataError(
+                f"{export}: an empty file (0 bytes), not Parquet; write it again, or rerun once "
+                "its writer has finished"
+            )
+        raise DataError(f"{export}: cannot read it as Parquet (no Parquet magic bytes)")
     if not parquet:
         raise DataError(
             f"{export}: the {name} engine reads Parquet files and datasets; convert the export "
