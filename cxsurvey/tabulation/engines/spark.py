@@ -218,7 +218,10 @@ class SparkEngine:
             ]
         if plan.only is not None:
             key, values = plan.only
-            frame = frame.where(_col(key.column).isin(list(values)))
+            if len(values) > ONLY_AS_JOIN:
+                frame = _semi_join(frame, key.column, values)
+            else:
+                frame = frame.where(_col(key.column).isin(list(values)))
         smallest = [F.min(_col(k.column)).alias(k.name) for k in placed]
         try:
             grouped = frame.groupBy(*keys).agg(*sums, *smallest)
@@ -254,6 +257,23 @@ def _with_absent_columns(frame, source: Source, plans: Sequence[GroupPlan]):
             kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
             frame = frame.withColumn(field.name, F.lit(None).cast(from_arrow_type(kind)))
     return frame
+
+
+ONLY_AS_JOIN = 1000  # more values than this: a semi-join, not isin (101,058 ids: 37 s -> 3 s)
+
+
+def _semi_join(frame, column: str, values):
+    """Rows whose ``column`` is one of ``values`` (many: the repeated ids of a day
+    loaded twice), as a join with a broadcast table of them typed as the column."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StructField, StructType
+
+    name = "__cxsurvey_only"
+    kind = frame.schema[column].dataType
+    wanted = frame.sparkSession.createDataFrame(
+        [(v,) for v in values], StructType([StructField(name, kind)])
+    )
+    return frame.join(F.broadcast(wanted), _col(column) == F.col(name), "left_semi")
 
 
 def _col(name: str):
