@@ -338,3 +338,18 @@ def test_a_parquet_file_that_is_not_parquet_is_named_as_such(tmp_path, study, en
     assert result.output.strip() == (
         f"error: {damaged}: cannot read it as Parquet (no Parquet magic bytes)"
     )
+
+
+@pytest.mark.parametrize("uri", ["s3a://bucket/lake/feedback", "hdfs:///lake/feedback"])
+def test_a_uri_is_refused_with_what_to_do(study, uri):
+    # docs/engines.md promised "any path Spark reads: HDFS, S3", but cxsurvey lists
+    # and hashes the dataset's files itself; the run said "export not found".
+    result = _run("figures", uri, "-s", study, "--engine", "spark")
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {uri.split(':')[0]}:/")
+    assert line.endswith(
+        ": cxsurvey reads datasets on this machine's file system (it lists and hashes "
+        "their files); mount the bucket or HDFS folder (NFS, s3fs, a FUSE mount) and give "
+        "its local path"
+    )

@@ -7,6 +7,7 @@ engines read Parquet files and datasets only (``cxsurvey convert`` makes them).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,12 +41,16 @@ def choose_engine(requested: str | None, export: str | Path, study, figures) -> 
 
     name = requested or study.engine
     if not Path(export).exists():
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(export)):  # s3a://..., hdfs://...
+            raise DataError(
+                f"{export}: cxsurvey reads datasets on this machine's file system (it lists and "
+                "hashes their files); mount the bucket or HDFS folder (NFS, s3fs, a FUSE mount) "
+                "and give its local path"
+            )
         raise DataError(f"{export}: export not found; check the path")
     parquet = is_parquet(Path(export))
     if name == "memory" or (name == "auto" and not parquet):
         return EngineChoice("memory")
-    if not Path(export).exists():  # the memory path's words: a typo is not a CSV to convert
-        raise DataError(f"{export}: export not found; check the path")
     if Path(export).is_dir() and not parquet:
         raise DataError(f"{export}: is a directory with no .parquet files; give the export file")
     if not parquet and Path(export).suffix.lower() == ".parquet":  # named so, yet no Parquet
