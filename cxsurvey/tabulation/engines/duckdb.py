@@ -99,7 +99,7 @@ class DuckDBEngine:
         wanted = {k.column for p in plans for k in p.keys}
         wanted |= {p.weight for p in plans if p.weight is not None}
         wanted |= {p.only[0].column for p in plans if p.only is not None}
-        there = set(self.run(f"DESCRIBE SELECT * FROM {scan}").column(0).to_pylist())
+        there = set(self.types(scan))
         absent = [f for f in source.schema if f.name in wanted - there]
         if not absent:
             return scan
