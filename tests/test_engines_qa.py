@@ -353,3 +353,25 @@ def test_a_uri_is_refused_with_what_to_do(study, uri):
         "their files); mount the bucket or HDFS folder (NFS, s3fs, a FUSE mount) and give "
         "its local path"
     )
+
+
+@pytest.mark.parametrize("engine", ENGINES[1:])
+def test_the_example_of_many_duplicate_ids_is_the_same_in_every_engine(tmp_path, study, engine,
+                                                                       monkeypatch):  # fmt: skip
+    # Past MAX_SHOWN_IDS the warning names one id: the first the engine returned,
+    # which is hash order (DuckDB and Spark named different ids for the same data).
+    from cxsurvey.tabulation import aggregated
+
+    monkeypatch.setattr(aggregated, "MAX_SHOWN_IDS", 5)
+    ids = [f"R_{i:03d}" for i in range(200)]
+    order = sorted(ids, key=lambda i: (i[::-1], i))  # not sorted by id
+    day = pa.table({"id": order, "done": [1] * 200, "q1": [9] * 200, "ch": [1] * 200,
+                    "h": [1.0] * 200})  # fmt: skip
+    path = tmp_path / "twice.parquet"
+    pq.write_table(pa.concat_tables([day, day]), path)
+    warning = _figures(path, study, engine)["export"]["warnings"][0]
+    assert warning == (
+        "200 respondent ids in column 'id' occur more than once among the rows read (before "
+        "source.include; 200 rows repeat an id), e.g. 'R_000': remove duplicate responses or "
+        "set source.id"
+    )

@@ -120,11 +120,12 @@ def _duplicate_ids(engine, source, run, study, since, until, responses, id_colum
         return []
     values = tuple(v for v in repeated.column(run.ids.name).to_pylist() if v is not None)
     if len(values) > MAX_SHOWN_IDS:  # e.g. an export appended to itself: say so, bounded
+        # (the smallest id as the example: engines return groups in hash order)
         rows = int(pa_sum(repeated.column("__n"))) - len(values)
         return [
             f"{len(values)} respondent ids in column {id_column!r} occur more than once among "
             f"the rows read (before source.include; {rows} rows repeat an id), e.g. "
-            f"{shorten(values[0])}: remove duplicate responses or set source.id"
+            f"{shorten(min(values))}: remove duplicate responses or set source.id"
         ]
     keys = run.plans[run.respondents].keys
     plan = GroupPlan((*keys, run.ids), only=(run.ids, values))
