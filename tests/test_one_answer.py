@@ -164,3 +164,51 @@ def test_the_comparison_can_fail(datasets):
     other = _figures(datasets["designed"], "memory").to_dict()["figures"]
     with pytest.raises(AssertionError):
         _same(memory[0], other[0], "x")
+
+
+# ------------------------------------------------ what the memory run fills in from the export
+
+OPTIONLESS = """\
+version: 1
+study: Options from the export
+questions:
+  used:
+    type: multi
+    columns: {1: Q1_1, 2: Q1_2}
+  channel:
+    type: single
+    column: CH
+    options: {1: Web, 2: Phone}
+figures:
+  - {id: used_by_channel, question: used, by: channel}
+"""
+# (Q1_1, Q1_2, CH) of six respondents: Email is selected by 3, Phone by 2; on the
+# web 2 of 3 chose Email and 1 of 3 Phone, on the phone 1 of 3 and 1 of 3
+OPTIONLESS_ROWS = [("1", "", "1"), ("1", "1", "1"), ("", "", "1"),
+                   ("1", "", "2"), ("", "1", "2"), ("", "", "2")]  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_options_left_to_the_export_are_filled_in_by_every_engine(tmp_path, engine):
+    """A multi with one column per option and no ``options`` takes its labels from
+    the Qualtrics question texts (``Question - Option``), kept in the Parquet
+    metadata by convert: an engine must fill them in as the memory run does, not
+    tabulate a question without rows."""
+    lines = [
+        "ResponseId,Q1_1,Q1_2,CH",
+        "Response ID,Which did you use? - Email,Which did you use? - Phone,Channel",
+        '{"ImportId":"_recordId"},{"ImportId":"QID1_1"},{"ImportId":"QID1_2"},{"ImportId":"QID2"}',
+        *(f"R_{i},{a},{b},{c}" for i, (a, b, c) in enumerate(OPTIONLESS_ROWS)),
+    ]
+    csv = tmp_path / "export.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    study = tmp_path / "study.yaml"
+    study.write_text(OPTIONLESS, encoding="utf-8")
+    _run(["convert", str(csv), "-s", str(study), "--out", str(tmp_path / "data.parquet")])
+    result = figures(tmp_path / "data.parquet", cxsurvey.load_study(study), engine=engine)
+    assert result.export["engine"]["name"] == engine
+    (fig,) = result.to_dict()["figures"]
+    got = {row["label"]: {c: row["cells"][c]["count"] for c in ("Total", "Web", "Phone")}
+           for row in fig["rows"]}  # fmt: skip
+    assert got == {"Email": {"Total": 3, "Web": 2, "Phone": 1},
+                   "Phone": {"Total": 2, "Web": 1, "Phone": 1}}  # fmt: skip

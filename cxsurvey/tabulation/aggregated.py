@@ -62,6 +62,11 @@ def aggregated_figures(
     required, optional, where = export_columns(study)
     found = require_columns(p, layout, required, optional, where)
     columns = {name: layout.header[pos] for name, pos in found.positions.items()}
+    labels = {name: layout.columns.text(pos) for name, pos in found.positions.items()}
+    if needs_export_options(study):  # options the study leaves to the export, as score() fills them
+        header = Export(str(p), layout, None, layout.header, labels, None, found.notes)
+        study_file = with_export_options(study_file, header)
+        study = study_file.study
     files = tuple(pruned.files if pruned else dataset.files)
     partitioned = _partition_names(dataset) if p.is_dir() else ()
     source = Source(str(p), files, partitioned, dataset.schema)
@@ -69,7 +74,6 @@ def aggregated_figures(
     missing = effective_missing(study, layout)
     run = plan_run(study, chosen, columns, dated, missing, id_column)
     tables = cached_aggregate(engine, source, run.plans)
-    labels = {name: layout.columns.text(pos) for name, pos in found.positions.items()}
     sha = tables.report.data_sha256
 
     def responses(table) -> Responses:
