@@ -12,6 +12,7 @@ stratified designs.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import shutil
 from pathlib import Path
@@ -212,3 +213,44 @@ def test_options_left_to_the_export_are_filled_in_by_every_engine(tmp_path, engi
            for row in fig["rows"]}  # fmt: skip
     assert got == {"Email": {"Total": 3, "Web": 2, "Phone": 1},
                    "Phone": {"Total": 2, "Web": 1, "Phone": 1}}  # fmt: skip
+
+
+DUPLICATES = """\
+version: 1
+study: Duplicate ids
+source:
+  id: RID
+  include: [{column: Finished, in: [1]}]
+questions:
+  sat: {type: single, column: Q1, options: {1: Low, 2: High}}
+  when: {type: date, column: D}
+figures:
+  - {id: sat, question: sat}
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ids_repeated_only_outside_the_respondents_warn_of_nothing(tmp_path, engine):
+    """An id repeated only among rows that source.include (or the window) drops is
+    no duplicate respondent: the run warns of nothing, as the memory run does. The
+    engines look for the repeated ids' rows among the respondents, and found none:
+    that is no warning, not an error that the include filter keeps no one."""
+    rows = [  # (RID, Finished, Q1, day of January 2026)
+        ("a", 0, 1, 5), ("a", 0, 2, 6),  # a preview, twice
+        ("b", 1, 1, 5), ("c", 1, 2, 5), ("d", 1, 2, 6),
+        ("e", 1, 1, 20), ("e", 1, 2, 21),  # twice, both after --until 2026-01-10
+    ]  # fmt: skip
+    table = pa.table({
+        "RID": [r[0] for r in rows], "Finished": [r[1] for r in rows], "Q1": [r[2] for r in rows],
+        "D": pa.array([dt.date(2026, 1, r[3]) for r in rows], pa.date32()),
+    })  # fmt: skip
+    pq.write_table(table, tmp_path / "data.parquet")
+    study = cxsurvey.load_study(_write_study(yaml.safe_load(DUPLICATES), tmp_path / "s.yaml"))
+    whole = figures(tmp_path / "data.parquet", study, engine=engine)
+    assert whole.respondents["included"] == 5
+    (warning,) = whole.figures[0].warnings[:1]  # e twice among the respondents
+    assert warning.startswith("1 respondent id(s) in column 'RID' occur more than once ('e' ")
+    early = figures(tmp_path / "data.parquet", study, engine=engine, until="2026-01-10")
+    assert early.export["engine"]["name"] == engine
+    assert early.respondents["included"] == 3  # b, c and d
+    assert not any("more than once" in w for w in early.figures[0].warnings)

@@ -277,12 +277,17 @@ def load_responses(
 
 
 def responses_from_export(
-    export: Export, study: Study, since: str | None = None, until: str | None = None
+    export: Export,
+    study: Study,
+    since: str | None = None,
+    until: str | None = None,
+    empty_ok: bool = False,
 ) -> Responses:
     """The respondents of an export already read: ``source.include`` and, with
     ``since``/``until``, the window applied. An aggregated export (``export.frequency``:
     each row stands for ``n`` respondents) counts respondents as sums of ``n``; its
-    rows carry no respondent ids. Quality rules need one row per respondent."""
+    rows carry no respondent ids. Quality rules need one row per respondent.
+    ``empty_ok``: none kept is an answer (some rows of the export), not an error."""
     from cxsurvey.scoring.window import parse_window, window_question
 
     window = parse_window(since, until)
@@ -323,7 +328,7 @@ def responses_from_export(
         if export.partitions is not None:
             record["partitions"] = {"read": export.partitions[0], "of": export.partitions[1]}
     rows = np.flatnonzero(keep)
-    if len(rows) == 0 or (freq is not None and not freq.n[rows].any()):
+    if not empty_ok and (len(rows) == 0 or (freq is not None and not freq.n[rows].any())):
         from cxsurvey.reading.choices import filter_hint
 
         if record is not None:

@@ -76,13 +76,13 @@ def aggregated_figures(
     tables = cached_aggregate(engine, source, run.plans)
     sha = tables.report.data_sha256
 
-    def responses(table) -> Responses:
+    def responses(table, empty_ok: bool = False) -> Responses:
         keys, frequency = Frequency.from_table(table)
         export = Export(str(p), layout, keys, layout.header, labels, sha, found.notes)
         export.frequency = frequency
         if pruned:
             export.partitions = (pruned.read, pruned.total)
-        return responses_from_export(export, study, since, until)
+        return responses_from_export(export, study, since, until, empty_ok)
 
     everyone = responses(tables[run.respondents])
     if needs_export_options(study):  # options omitted: from the export, as score() does
@@ -134,7 +134,7 @@ def _duplicate_ids(engine, source, run, study, since, until, responses, id_colum
     keys = run.plans[run.respondents].keys
     plan = GroupPlan((*keys, run.ids), only=(run.ids, values))
     (rows,) = engine.aggregate(source, [plan])
-    kept = responses(rows)
+    kept = responses(rows, empty_ok=True)  # the repeated ids' rows may all be dropped
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
