@@ -16,6 +16,7 @@ import importlib.util
 import math
 import os
 import sys
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -680,3 +681,34 @@ def test_many_repeated_ids_and_the_rows_behind_them(engine, reloaded):
     (table,) = engine.aggregate(source, [plan])
     assert_same(table, reference(rows, plan, {"g": pa.int64(), "id": pa.string()}))
     assert table.num_rows == 1500 and sum(table.column("__n").to_pylist()) == 3000
+
+
+# ---------------------------------------------------------------- only: values of every type
+
+ONLY = {  # column -> (its cells, the values asked for): any id type a dataset may hold
+    "dec": (pa.array([Decimal("7.25"), Decimal("7.00"), Decimal("7.25"), None],
+                     pa.decimal128(10, 2)), (Decimal("7.25"),)),
+    "day": (pa.array([dt.date(2020, 1, 8), dt.date(1969, 12, 31), dt.date(2020, 1, 8), None]),
+            (dt.date(2020, 1, 8), dt.date(1969, 12, 31))),
+    "blob": (pa.array([b"id7", b"it's", b"id8", None]), (b"it's", b"\x00")),
+    "nan": (pa.array([math.nan, 1.5, math.nan, None]), (math.nan,)),
+    "big": (pa.array([2**63 + 7, 2**63 + 8, 2**63 + 7, None], pa.uint64()), (2**63 + 7,)),
+    "at": (pa.array([dt.datetime(2026, 1, 1, 12, 0, 0, 250000, UTC), None, None,
+                     dt.datetime(1969, 7, 20, 20, 17, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+           (dt.datetime(2026, 1, 1, 12, 0, 0, 250000, UTC),)),
+}  # fmt: skip
+ONLY_KEPT = {"dec": 2, "day": 3, "blob": 1, "nan": 2, "big": 2, "at": 1}  # counted by hand
+
+
+@pytest.mark.parametrize("column", list(ONLY))
+def test_only_keeps_the_values_given_whatever_their_type(engine, tmp_path, column):
+    """``only`` keeps rows whose value is one of those given, compared as the column's
+    type: a decimal with a scale, a date before 1970, bytes with a quote, NaN (one
+    value, as a GROUP BY has it), an unsigned 64-bit number, an instant with
+    microseconds. The duplicate-id lookup passes such values back to the engine."""
+    cells, values = ONLY[column]
+    path = tmp_path / f"{column}.parquet"
+    pq.write_table(pa.table({column: cells}), path)
+    plan = GroupPlan((), only=(Key(column, column), values))
+    (table,) = engine.aggregate(Source(str(path), (str(path),)), [plan])
+    assert table.column("__n").to_pylist() == [ONLY_KEPT[column]]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -254,3 +255,24 @@ def test_ids_repeated_only_outside_the_respondents_warn_of_nothing(tmp_path, eng
     assert early.export["engine"]["name"] == engine
     assert early.respondents["included"] == 3  # b, c and d
     assert not any("more than once" in w for w in early.figures[0].warnings)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_repeated_ids_of_any_type_are_named_as_text(tmp_path, engine):
+    """Ids typed as decimals, dates or floats (NaN among them) are looked up by value
+    and named as the memory run names them: as text."""
+    ids = {
+        "dec": pa.array([Decimal("7.25"), Decimal("7.25"), Decimal("8.00")], pa.decimal128(10, 2)),
+        "day": pa.array([dt.date(1969, 12, 31), dt.date(1969, 12, 31), dt.date(2026, 1, 1)]),
+        "nan": pa.array([math.nan, math.nan, 1.5]),
+    }
+    named = {"dec": "'7.25'", "day": "'1969-12-31'", "nan": "'nan'"}
+    for kind, cells in ids.items():
+        table = pa.table({"RID": cells, "Finished": [1, 1, 1], "Q1": [1, 2, 2],
+                          "D": pa.array([dt.date(2026, 1, 5)] * 3)})  # fmt: skip
+        pq.write_table(table, tmp_path / f"{kind}.parquet")
+        study = cxsurvey.load_study(_write_study(yaml.safe_load(DUPLICATES), tmp_path / "s.yaml"))
+        result = figures(tmp_path / f"{kind}.parquet", study, engine=engine)
+        assert result.export["engine"]["name"] == engine
+        said = f"1 respondent id(s) in column 'RID' occur more than once ({named[kind]} (2 rows)); "
+        assert result.figures[0].warnings[0].startswith(said), kind

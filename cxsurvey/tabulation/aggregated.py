@@ -140,7 +140,7 @@ def _duplicate_ids(engine, source, run, study, since, until, responses, id_colum
     import pyarrow.compute as pc
 
     counts = kept.frequency.n
-    ids = kept.text(run.ids.name)
+    ids = kept.text(run.ids.name).cast(pa.string())  # as the memory run names them
     per_id = pa.table({"id": ids, "n": pa.array(counts)}).group_by("id").aggregate([("n", "sum")])
     dup = per_id.filter(pc.greater(per_id.column("n_sum"), 1)).sort_by("id")
     if dup.num_rows == 0:

@@ -17,7 +17,8 @@ Every engine must give the same table for the same plan (tests/test_engines.py):
   with a bound is the same for all values of a group, which is all a numeric
   question's range, bins and missing codes ask of it. A column that is not
   numeric is grouped by its raw value;
-- ``only`` keeps the rows whose raw ``column`` is one of the values given;
+- ``only`` keeps the rows whose raw ``column`` is one of the values given (Python
+  values as the engines return them: decimals, dates, bytes; NaN is one value);
   ``repeated`` keeps the groups of more than one row;
 - a raw key keeps the dataset's value and type (a Hive partition value is text);
 - a ``local_day`` key of a timestamp with a time zone is its calendar day in that

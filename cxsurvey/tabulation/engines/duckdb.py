@@ -11,6 +11,7 @@ default engine for Parquet exports.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
@@ -45,7 +46,9 @@ def _literal(value) -> str:
         return "'" + value.replace("'", "''") + "'"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    return repr(float(value)) if isinstance(value, float) else str(int(value))
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"CAST('{value!r}' AS DOUBLE)"  # nan, inf
+    return str(int(value))
 
 
 class DuckDBEngine:
@@ -150,9 +153,9 @@ class DuckDBEngine:
             self._types[scan] = dict(zip(names, kinds, strict=True))
         return self._types[scan]
 
-    def run(self, sql: str):
+    def run(self, sql: str, params: Sequence = ()):
         try:
-            return self.con.execute(sql).to_arrow_table()
+            return self.con.execute(sql, list(params) or None).to_arrow_table()
         except Exception as exc:  # duckdb's errors have no common base worth naming
             raise DataError(_message(exc)) from None
 
@@ -173,16 +176,16 @@ class DuckDBEngine:
             select.append(f"GROUPING_ID({', '.join(used)}) AS {GID}")
         select += _sums(plan)
         sql = f"SELECT {', '.join(select)} FROM {scan}"
+        params: list = []
         if plan.only is not None:
-            key, values = plan.only
-            sql += f" WHERE {_quote(key.column)} IN ({', '.join(_literal(v) for v in values)})"
+            sql += " WHERE " + _only(*plan.only, params)
         if len(sets) > 1:
             sql += " GROUP BY GROUPING SETS (" + ", ".join(f"({', '.join(s)})" for s in sets) + ")"
         elif sets[0]:
             sql += f" GROUP BY {', '.join(sets[0])}"
         if plan.repeated:
             sql += " HAVING COUNT(*) > 1"
-        table = self.run(sql)
+        table = self.run(sql, params)
         return [self._part(table, keys, p, used, len(sets) > 1, by_file) for p in plans]
 
     def _part(self, table, keys: _Keys, plan: GroupPlan, used, grouped: bool, by_file: bool):
@@ -201,6 +204,17 @@ class DuckDBEngine:
 
         part = pa.table(columns + [table.column(c) for c in sums], names=names + sums)
         return normalise(part, [k.name for k in plan.keys if keys.is_day_number(k)])
+
+
+def _only(key: Key, values: Sequence, params: list) -> str:
+    """SQL: the key is one of ``values``, bound as parameters (so typed as given:
+    decimals, dates, bytes); NaN by isnan, as DuckDB's Parquet scan finds no NaN
+    equal to a NaN parameter or literal (its statistics skip them)."""
+    col = _quote(key.column)
+    nan = any(isinstance(v, float) and math.isnan(v) for v in values)
+    params += [v for v in values if not (isinstance(v, float) and math.isnan(v))]
+    sql = f"{col} IN ({', '.join('?' * len(params))})" if params else "FALSE"
+    return f"({sql} OR isnan({col}))" if nan else sql
 
 
 def _message(exc: Exception) -> str:

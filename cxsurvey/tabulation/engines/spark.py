@@ -17,6 +17,7 @@ partition values, calendar days of instants in a zone, the weight rules of
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -221,7 +222,7 @@ class SparkEngine:
             if len(values) > ONLY_AS_JOIN:
                 frame = _semi_join(frame, key.column, values)
             else:
-                frame = frame.where(_col(key.column).isin(list(values)))
+                frame = frame.where(_only(_col(key.column), types[key.column], values))
         smallest = [F.min(_col(k.column)).alias(k.name) for k in placed]
         try:
             grouped = frame.groupBy(*keys).agg(*sums, *smallest)
@@ -274,6 +275,22 @@ def _semi_join(frame, column: str, values):
         [(v,) for v in values], StructType([StructField(name, kind)])
     )
     return frame.join(F.broadcast(wanted), _col(column) == F.col(name), "left_semi")
+
+
+def _only(col, kind, values):
+    """The column is one of ``values``: NaN by isnan (``isin`` finds no NaN), a whole
+    number beyond 64 bits (an unsigned id, read as a decimal) as a decimal."""
+    from decimal import Decimal
+
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DecimalType
+
+    nan = any(isinstance(v, float) and math.isnan(v) for v in values)
+    rest = [v for v in values if not (isinstance(v, float) and math.isnan(v))]
+    if isinstance(kind, DecimalType):
+        rest = [Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in rest]
+    found = col.isin(rest) if rest else F.lit(False)
+    return found | F.isnan(col) if nan else found
 
 
 def _col(name: str):
