@@ -712,3 +712,39 @@ def test_only_keeps_the_values_given_whatever_their_type(engine, tmp_path, colum
     plan = GroupPlan((), only=(Key(column, column), values))
     (table,) = engine.aggregate(Source(str(path), (str(path),)), [plan])
     assert table.column("__n").to_pylist() == [ONLY_KEPT[column]]
+
+
+# ---------------------------------------------------------------- weights stored as text
+
+TEXT_WEIGHTS = [  # (cell, its weight as the memory path reads the cell; None: a bad weight)
+    (" 2.5 ", 2.5), ("\u00a03\u2003", 3.0), ("+.5e1", 5.0), ("-0", 0.0), ("12.0", 12.0),
+    ("1_000", None), ("1d", None), ("0x10", None), ("inf", None), ("1e999", None),
+    ("NaN", None), ("", None), (None, None), ("-1", None),
+    ("NA", None), ("12", None), ("999.0", None),  # missing codes: text, text, numeric
+]  # fmt: skip
+
+
+def test_text_weights_are_read_as_the_memory_path_reads_cells(engine, tmp_path):
+    """A weight column stored as text: a number is what the reader takes for one
+    (reading.labels.NUMBER_PATTERN after trimming Unicode whitespace: no ``1_000``,
+    ``1d``, ``0x10``, ``inf``), text missing codes match the trimmed cell exactly
+    ("12" but not "12.0") and numeric ones its number. Sums by hand: 2.5 + 3 + 5 +
+    0 + 12 = 22.5, squares 6.25 + 9 + 25 + 0 + 144 = 184.25, four positive, twelve bad."""
+    path = tmp_path / "weights.parquet"
+    pq.write_table(pa.table({"w": pa.array([c for c, _ in TEXT_WEIGHTS], pa.string())}), path)
+    plan = GroupPlan((), weight="w", missing=(-99.0, 999.0, "NA", "12"))
+    (table,) = engine.aggregate(Source(str(path), (str(path),)), [plan])
+    assert table.to_pylist() == [
+        {"__n": 17, "__w": 22.5, "__w2": 184.25, "__w_bad": 12, "__n_pos": 4}
+    ]
+
+
+def test_the_text_weights_expected_are_the_memory_readers():
+    """The hand-made list above agrees with the memory path's cell reader."""
+    from cxsurvey.reading.cells import cell_values
+
+    read = cell_values(pa.array([c for c, _ in TEXT_WEIGHTS]), [-99, 999, "NA", "12"])
+    bad = read.missing | ~(read.numbers >= 0)
+    assert [None if b else float(x) for b, x in zip(bad, read.numbers, strict=True)] == [
+        w for _, w in TEXT_WEIGHTS
+    ]

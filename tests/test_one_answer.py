@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 import cxsurvey
 from cxsurvey.cli import app
 from cxsurvey.defaults import bundled_study
+from cxsurvey.errors import DataError
 from cxsurvey.tabulation.figure import Options
 from cxsurvey.tabulation.run import figures
 
@@ -276,3 +277,19 @@ def test_repeated_ids_of_any_type_are_named_as_text(tmp_path, engine):
         assert result.export["engine"]["name"] == engine
         said = f"1 respondent id(s) in column 'RID' occur more than once ({named[kind]} (2 rows)); "
         assert result.figures[0].warnings[0].startswith(said), kind
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_text_missing_code_is_a_blank_weight_in_every_engine(tmp_path, engine):
+    """``missing: ['999']`` (a text code) on a weight stored as text: the cell "999"
+    is a blank weight, refused as in the memory run, never a weight of 999."""
+    table = pa.table({"Q1": [1, 2, 2], "W": ["1.5", "999", " 0.5 "]})
+    pq.write_table(table, tmp_path / "data.parquet")
+    doc = yaml.safe_load(DUPLICATES)
+    doc["source"] = {"weight": "W", "missing": ["999"]}
+    doc["questions"].pop("when")
+    study = cxsurvey.load_study(_write_study(doc, tmp_path / "s.yaml"))
+    said = r"weight column 'W' has 1 blank, negative or non-numeric weights"
+    for name in ("memory", engine):
+        with pytest.raises(DataError, match=said):
+            figures(tmp_path / "data.parquet", study, engine=name)

@@ -71,7 +71,8 @@ def plan_run(
 
     ``columns`` maps each study column name to the dataset's column;
     ``window_date`` is the date question of ``--since``/``--until``; ``missing``
-    the export's missing codes (a weight equal to one is a blank weight)."""
+    the export's missing codes (a weight equal to one is a blank weight; the numbers
+    among them are bounds of a numeric question's cells)."""
     src = study.source
     common: list[Key] = []
 
@@ -84,14 +85,16 @@ def plan_run(
         common.append(Key(window_date.column, columns[window_date.column], window_date.timezone))
     design = [raw(c) for c in (src.cluster, src.strata) if c]
     weight = columns[src.weight] if src.weight else None
-    missing = tuple(float(m) for m in missing if _number(m))
+    numbers = tuple(float(m) for m in missing if _number(m))
+    # the weight's codes as reading.cells splits them: numbers, and text (True as "True")
+    codes = numbers + tuple(str(m) for m in missing if not _number(m))
     run = RunPlan()
-    run.respondents = run.add(GroupPlan(_unique(common), weight, missing))
+    run.respondents = run.add(GroupPlan(_unique(common), weight, codes))
     for fig in figures:
         keys = list(common)
         q = study.questions[fig.question]
         if isinstance(q, models.Numeric) and _stat(fig, q) == "percent":
-            keys.append(Key(q.column, columns[q.column], bounds=_bounds(q, missing)))
+            keys.append(Key(q.column, columns[q.column], bounds=_bounds(q, numbers)))
         else:
             keys += [raw(c) for c in question_columns(q)]
         if fig.by is not None:
@@ -102,7 +105,7 @@ def plan_run(
                 keys += [raw(c) for c in question_columns(b)]
         keys += [raw(f.column) for f in fig.filter]
         keys += design
-        run.figure_plan[fig.id] = run.add(GroupPlan(_unique(keys), weight, missing))
+        run.figure_plan[fig.id] = run.add(GroupPlan(_unique(keys), weight, codes))
     if id_column is not None:
         run.ids = raw(id_column)
     return run

@@ -26,7 +26,12 @@ Every engine must give the same table for the same plan (tests/test_engines.py):
   date itself (date32); of a text column the text as it is (parsed afterwards);
 - ``__n`` counts rows (int64); with a weight, ``__w`` and ``__w2`` sum the weight
   and its square over the rows whose weight is a finite number >= 0 and not a
-  missing code, and ``__w_bad`` counts the others (float64, float64, int64);
+  missing code, and ``__w_bad`` counts the others (float64, float64, int64). A
+  weight stored as text is read as reading.cells reads a cell: trimmed of
+  Unicode whitespace (``SPACE``), a number only when it matches the reader's
+  ``NUMBER_PATTERN`` (not ``1_000``, ``1d`` or ``inf``), a missing if the trimmed
+  text is one of the text codes of ``missing`` (numeric codes compare as numbers;
+  text codes do not apply to a numeric column);
   ``__n_pos`` counts the rows whose weight is valid and > 0 (int64): a group may
   mix zero and positive weights, and a figure's ``n`` and degrees of freedom
   count respondents with a positive weight.
@@ -41,9 +46,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 N, W, W2, W_BAD, N_POS = "__n", "__w", "__w2", "__w_bad", "__n_pos"
+# the whitespace pyarrow's utf8_trim_whitespace trims (str.isspace), as RE2 and Java write it
+SPACE = r"[\x09-\x0d\x1c-\x20\x{85}\p{Z}]"
 # What a plan means: bump it when an engine's table for the same plan changes, so
 # aggregates cached per file (partition_cache.py) under the old meaning are not reused.
-CONTRACT = 1
+CONTRACT = 2  # 2: a weight stored as text is a number as the reader's pattern says
 FILE = "__file"  # the file of each group, when aggregates are kept per file
 
 
@@ -67,7 +74,7 @@ class GroupPlan:
 
     keys: tuple[Key, ...]
     weight: str | None = None  # the dataset column summed as the weight
-    missing: tuple[float, ...] = ()  # weight values that mean "not answered"
+    missing: tuple[float | str, ...] = ()  # weight codes meaning "not answered" (number or text)
     only: tuple[Key, tuple] | None = None  # keep rows whose key is one of these values
     repeated: bool = False  # keep only the groups of more than one row (duplicate ids)
 

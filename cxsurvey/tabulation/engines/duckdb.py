@@ -15,9 +15,11 @@ import math
 from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
+from cxsurvey.reading.labels import NUMBER_PATTERN
 from cxsurvey.tabulation.engines.base import (
     FILE,
     N_POS,
+    SPACE,
     W2,
     W_BAD,
     GroupPlan,
@@ -29,6 +31,7 @@ from cxsurvey.tabulation.engines.base import (
 )
 from cxsurvey.tabulation.engines.local_day import DAY_MS, offset_case, offsets
 
+_ENDS = f"^{SPACE}+|{SPACE}+$"  # leading or trailing whitespace, trimmed off a text weight
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
 GID = "__gid"
 # Key aliases: GROUP BY binds a name to the dataset's column before the select's
@@ -174,7 +177,7 @@ class DuckDBEngine:
             select.insert(0, _quote(FILE))
         if len(sets) > 1:
             select.append(f"GROUPING_ID({', '.join(used)}) AS {GID}")
-        select += _sums(plan)
+        select += _sums(plan, keys.types.get(plan.weight, ""))
         sql = f"SELECT {', '.join(select)} FROM {scan}"
         params: list = []
         if plan.only is not None:
@@ -324,12 +327,19 @@ def _place(col: str, bounds: Sequence[float]) -> str:
     return f"CASE WHEN isnan({x}) THEN -1 ELSE 2 * ({below}) + CAST({equal} AS INTEGER) END"
 
 
-def _sums(plan: GroupPlan) -> list[str]:
+def _sums(plan: GroupPlan, kind: str = "") -> list[str]:
+    """The counts and weight sums; ``kind``: the weight column's DuckDB type."""
     sums = [f"COUNT(*) AS {N}"]
     if plan.weight is not None:
-        w = f"TRY_CAST({_quote(plan.weight)} AS DOUBLE)"
+        w, codes = f"TRY_CAST({_quote(plan.weight)} AS DOUBLE)", ""
+        if kind == "VARCHAR":  # as reading.cells reads a cell (base: text weights)
+            text = f"regexp_replace({_quote(plan.weight)}, {_literal(_ENDS)}, '', 'g')"
+            w = f"(CASE WHEN regexp_matches({text}, {_literal(NUMBER_PATTERN)}) THEN TRY_CAST({text} AS DOUBLE) END)"  # fmt: skip
+            texts = [m for m in plan.missing if isinstance(m, str)]
+            codes = f" AND {text} NOT IN ({', '.join(map(_literal, texts))})" if texts else ""
+        numbers = [m for m in plan.missing if not isinstance(m, str)]
         ok = f"({w} >= 0 AND isfinite({w})"
-        ok += "".join(f" AND {w} <> {_literal(float(m))}" for m in plan.missing) + ")"
+        ok += "".join(f" AND {w} <> {_literal(float(m))}" for m in numbers) + codes + ")"
         sums += [
             f"SUM({w}) FILTER (WHERE {ok}) AS {W}",
             f"SUM({w} * {w}) FILTER (WHERE {ok}) AS {W2}",

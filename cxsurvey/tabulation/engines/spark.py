@@ -26,9 +26,11 @@ from pathlib import Path
 
 from cxsurvey.errors import DataError
 from cxsurvey.extras import require
+from cxsurvey.reading.labels import NUMBER_PATTERN
 from cxsurvey.tabulation.engines.base import (
     FILE,
     N_POS,
+    SPACE,
     W2,
     W_BAD,
     GroupPlan,
@@ -207,10 +209,7 @@ class SparkEngine:
             keys.insert(0, F.input_file_name().alias(FILE))
         sums = [F.count(F.lit(1)).alias(N)]
         if plan.weight is not None:
-            w = _col(plan.weight).try_cast("double")  # text that is no number: bad
-            ok = (w >= 0) & ~F.isnan(w) & (w != float("inf"))
-            for m in plan.missing:
-                ok = ok & (w != float(m))
+            w, ok = _weight(_col(plan.weight), types[plan.weight], plan.missing)
             sums += [
                 F.sum(F.when(ok, w)).alias(W),
                 F.sum(F.when(ok, w * w)).alias(W2),
@@ -275,6 +274,25 @@ def _semi_join(frame, column: str, values):
         [(v,) for v in values], StructType([StructField(name, kind)])
     )
     return frame.join(F.broadcast(wanted), _col(column) == F.col(name), "left_semi")
+
+
+def _weight(col, kind, missing):
+    """(the weight as a double, whether it is usable): text read as reading.cells reads
+    a cell (base: text weights), a number >= 0, finite and not a missing code."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    w, ok = col.try_cast("double"), F.lit(True)
+    if isinstance(kind, StringType):
+        text = F.regexp_replace(col, f"^{SPACE}+|{SPACE}+$", "")
+        w = F.when(text.rlike(NUMBER_PATTERN), text.try_cast("double"))
+        texts = [m for m in missing if isinstance(m, str)]
+        ok = ~text.isin(texts) if texts else ok
+    ok = ok & (w >= 0) & ~F.isnan(w) & (w != float("inf"))
+    for m in missing:
+        if not isinstance(m, str):
+            ok = ok & (w != float(m))
+    return w, ok
 
 
 def _only(col, kind, values):
