@@ -293,3 +293,37 @@ def test_a_text_missing_code_is_a_blank_weight_in_every_engine(tmp_path, engine)
     for name in ("memory", engine):
         with pytest.raises(DataError, match=said):
             figures(tmp_path / "data.parquet", study, engine=name)
+
+
+TWO_ZONES = """\
+version: 1
+study: One column, two zones
+source:
+  date: utc
+questions:
+  sat: {type: single, column: Q1, options: {1: Low, 2: High}}
+  utc: {type: date, column: D}
+  tokyo: {type: date, column: D, timezone: Asia/Tokyo}
+figures:
+  - {id: sat_by_month, question: sat, by: tokyo, period: month}
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_column_read_in_two_zones_keeps_both_days(tmp_path, engine):
+    """The window's day (UTC) and the banner's (Tokyo) of the same instants differ
+    near midnight: an aggregate can hold one of them, not both, so it holds the
+    instants. Ten at 20:00 UTC on 31 January (1 February in Tokyo) fall before
+    --since 2026-02-01; ten at noon on 1 February are the respondents."""
+    instants = [dt.datetime(2026, 1, 31, 20, tzinfo=dt.UTC)] * 10 + [
+        dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC)
+    ] * 10
+    table = pa.table({"Q1": [1, 2] * 10, "D": pa.array(instants, pa.timestamp("us", "UTC"))})
+    pq.write_table(table, tmp_path / "data.parquet")
+    study = cxsurvey.load_study(_write_study(yaml.safe_load(TWO_ZONES), tmp_path / "s.yaml"))
+    result = figures(tmp_path / "data.parquet", study, engine=engine, since="2026-02-01")
+    assert result.export["engine"]["name"] == engine
+    assert result.respondents["included"] == 10
+    (fig,) = result.to_dict()["figures"]
+    assert fig["columns"] == ["Total", "2026-02"]
+    assert [row["cells"]["2026-02"]["base"] for row in fig["rows"]] == [10, 10]

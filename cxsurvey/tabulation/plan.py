@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cxsurvey.errors import DataError
 from cxsurvey.study import models
 from cxsurvey.study.models import question_columns
 from cxsurvey.tabulation.engines.base import GroupPlan, Key
@@ -126,20 +125,14 @@ def _bounds(q: models.Numeric, missing) -> tuple[float, ...]:
 
 
 def _unique(keys: list[Key]) -> tuple[Key, ...]:
-    """Keys in first-seen order, each column once: a date's calendar day wins over
-    its raw value (the day is what both need), a raw number over its place among
-    bounds (the raw value answers every comparison)."""
+    """Keys in first-seen order, each column once. A column asked for in two ways
+    (its calendar day in two zones, a day and the raw value a filter compares, a
+    place among bounds and a raw number) is grouped by its raw value, which
+    answers every one of them: a table holds one value per column name."""
     out: dict[str, Key] = {}
     for k in keys:
         old = out.get(k.name)
-        zones = {old.local_day, k.local_day} - {None} if old is not None else set()
-        if len(zones) > 1:
-            raise DataError(
-                f"column {k.name!r} is read as dates in two time zones ({old.local_day}, "
-                f"{k.local_day}) by one figure or window; aggregate it with --engine memory"
-            )
-        if old is None or k.local_day is not None or (old.bounds is not None and k.bounds is None):
-            out[k.name] = k
+        out[k.name] = k if old in (None, k) else Key(k.name, k.column)
     return tuple(out.values())
 
 
