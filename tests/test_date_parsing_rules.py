@@ -73,6 +73,20 @@ def test_typed_timestamps_aware_and_naive_with_nulls():
     assert got == ["2026-03-31T21:59:00", None] and bad == [False, False]
 
 
+@pytest.mark.parametrize("unit", ["ms", "us", "ns"])
+def test_typed_timestamps_with_fractions_of_a_second_fall_in_their_second(unit):
+    """Parquet instants carry fractions of a second (pandas writes them): each is
+    the second it falls in, never an error, and before 1970 the earlier second
+    (23:59:59.5 on 31 December 1969 is 23:59:59, not the next day's midnight)."""
+    cells = [datetime(2026, 3, 31, 21, 59, 59, 999000), datetime(1969, 12, 31, 23, 59, 59, 500000),
+             datetime(1969, 12, 31, 23, 59, 59, 1000), None]  # fmt: skip
+    want = ["2026-03-31T21:59:59", "1969-12-31T23:59:59", "1969-12-31T23:59:59", None]
+    aware = pa.array([c and c.replace(tzinfo=UTC) for c in cells], pa.timestamp(unit, "UTC"))
+    assert _parse_typed(aware, timezone=BERLIN) == (want, [False] * 4)
+    naive = pa.array(cells, pa.timestamp(unit))  # wall clock in UTC: the same instants
+    assert _parse_typed(naive, timezone="UTC") == (want, [False] * 4)
+
+
 def _parse_typed(arr, **kw):
     parsed = parse_dates(arr, **kw)
     return [None if np.isnat(t) else str(t) for t in parsed.instants], parsed.unparseable.tolist()

@@ -64,13 +64,15 @@ def parse_dates(arr: pa.Array, fmt: str | None = None, timezone: str = "UTC") ->
 
 
 def _typed_instants(arr: pa.Array, timezone: str) -> ParsedDates:
+    # whole seconds, floored (a fraction before 1970 belongs to the earlier second)
+    per = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[arr.type.unit]
+    ticks = pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+    seconds = (np.asarray(ticks, dtype=np.int64) // per).astype("datetime64[s]")
+    seconds[np.asarray(arr.is_null())] = np.datetime64("NaT")
     if arr.type.tz is not None:
-        seconds = pc.fill_null(arr.cast(pa.timestamp("s", tz=arr.type.tz)).cast(pa.int64()), 0)
-        utc = np.asarray(seconds.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
-        utc[np.asarray(arr.is_null())] = np.datetime64("NaT")
+        utc = seconds  # an instant: its ticks count from 1970-01-01 UTC
     else:
-        local = arr.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-        utc = _to_utc(local, np.full(len(local), np.nan), timezone)
+        utc = _to_utc(seconds, np.full(len(seconds), np.nan), timezone)
     return ParsedDates(utc, np.zeros(len(utc), dtype=bool))
 
 
