@@ -748,3 +748,35 @@ def test_the_text_weights_expected_are_the_memory_readers():
     assert [None if b else float(x) for b, x in zip(bad, read.numbers, strict=True)] == [
         w for _, w in TEXT_WEIGHTS
     ]
+
+
+# ---------------------------------------------------------------- days at the ends of time
+
+FAR = [  # (instant, zone, its calendar day as days since 1970-01-01, worked out by hand)
+    # a fraction of a second before midnight UTC on 31 December 1969 is still that day
+    (dt.datetime(1969, 12, 31, 23, 59, 59, 999500, UTC), "UTC", -1),
+    # 01:00 UTC on 1 January of year 1 is 06:41 local mean time in Kathmandu (+05:41:16)
+    (dt.datetime(1, 1, 1, 1, 0, tzinfo=UTC), "Asia/Kathmandu", -719162),
+    # 9999-12-31, a common "never" sentinel: 23:00 UTC is 16:00 in Denver (MST), and
+    # 05:45 on 1 January of year 10000 in Kathmandu
+    (dt.datetime(9999, 12, 31, 23, 0, tzinfo=UTC), "America/Denver", 2932896),
+    (dt.datetime(9999, 12, 31, 23, 0, tzinfo=UTC), "Asia/Kathmandu", 2932897),
+    # 2040-07-01 05:30 UTC is 23:30 MDT on 30 June: daylight saving goes on past 2037
+    (dt.datetime(2040, 7, 1, 5, 30, tzinfo=UTC), "America/Denver", 25748),
+]
+
+
+@pytest.mark.parametrize(("instant", "zone", "day"), FAR)
+def test_calendar_days_at_the_ends_of_time(engine, tmp_path, instant, zone, day):
+    """Days of instants before 1970 to the sub-millisecond, at the ends of the years
+    Python's datetime holds, and past 2037 (where the tz database's tables end and its
+    rule goes on), with an instant of 2026 beside each so the zone's table spans them."""
+    if day <= (dt.date.max - dt.date(1970, 1, 1)).days:  # year 10000 has no Python date
+        assert (instant.astimezone(ZoneInfo(zone)).date() - dt.date(1970, 1, 1)).days == day
+    path = tmp_path / "far.parquet"
+    cells = [instant, dt.datetime(2026, 1, 1, 12, tzinfo=UTC)]  # 1 January in every zone
+    pq.write_table(pa.table({"t": pa.array(cells, pa.timestamp("us", "UTC"))}), path)
+    (table,) = engine.aggregate(
+        Source(str(path), (str(path),)), [GroupPlan((Key("d", "t", zone),))]
+    )
+    assert sorted(table.column("d").cast(pa.int32()).to_pylist()) == sorted([day, 20454])

@@ -29,7 +29,7 @@ from cxsurvey.tabulation.engines.base import (
     W,
     normalise,
 )
-from cxsurvey.tabulation.engines.local_day import DAY_MS, offset_case, offsets
+from cxsurvey.tabulation.engines.local_day import DAY_US, floor_div, offset_case, offsets
 
 _ENDS = f"^{SPACE}+|{SPACE}+$"  # leading or trailing whitespace, trimmed off a text weight
 MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
@@ -271,7 +271,7 @@ class _Keys:
         ranges = {}
         if zoned:
             cols = list(dict.fromkeys(c for c, _ in zoned))
-            sql = ", ".join(f"min({_quote(c)}), max({_quote(c)})" for c in cols)
+            sql = ", ".join(f"epoch_us(min({_quote(c)})), epoch_us(max({_quote(c)}))" for c in cols)
             found = engine.run(f"SELECT {sql} FROM {scan}").to_pylist()[0]
             values = list(found.values())
             ranges = {c: (values[2 * i], values[2 * i + 1]) for i, c in enumerate(cols)}
@@ -303,9 +303,9 @@ class _Keys:
             if lo is None:  # no dated row: every day is null
                 return "CAST(NULL AS BIGINT)"
             first, changes = offsets(key.local_day, lo, hi)
-            epoch = f"epoch_ms({col})"
+            epoch = f"epoch_us({col})"  # exact integers: epoch_ms rounds toward 1970
             self._days.add((key.column, key.local_day))
-            return f"CAST(floor(({epoch} + {offset_case(epoch, first, changes)}) / {DAY_MS}.0) AS BIGINT)"
+            return floor_div(f"{epoch} + {offset_case(epoch, first, changes)}", DAY_US)
         if kind.startswith("TIMESTAMP"):
             return f"CAST({col} AS DATE)"
         return col
