@@ -111,3 +111,26 @@ def test_date32_days_are_their_own_calendar_day_in_any_zone():
         # the first instant of the day: an hour earlier is the day before
         earlier = local_days(parsed.instants[:-1] - np.timedelta64(3600, "s"), zone)
         np.testing.assert_array_equal(earlier, want - 1)
+
+
+def test_daylight_saving_goes_on_after_2037():
+    """The tz database tabulates transitions to 2037 and gives the rule after that;
+    pyarrow's time-zone kernels stop at the table (apache/arrow#36110), which put
+    July 2040 in Denver on winter time. By hand, from the US rule (daylight time
+    from 02:00 on the second Sunday of March, 11 March 2040, to 02:00 on the first
+    Sunday of November, 4 November 2040, UTC-6 instead of UTC-7)."""
+    from cxsurvey.reading.dates import periods
+    from cxsurvey.scoring.window import local_days
+
+    denver = "America/Denver"
+    got, _ = _parse(["2040-07-01 00:30", "2040-11-04 01:30", "2040-03-11 02:30"], timezone=denver)
+    # 00:30 MDT; the first (MDT) of two 01:30s; 02:30 skipped: the second before the gap
+    assert got == ["2040-07-01T06:30:00", "2040-11-04T07:30:00", "2040-03-11T08:59:59"]
+    day = parse_dates(pa.array([date(2040, 7, 1)]), None, denver).instants
+    assert str(day[0]) == "2040-07-01T06:00:00"  # local midnight, MDT
+    instants = np.array(["2040-07-01T05:30:00", "2040-07-01T06:00:00"], dtype="datetime64[s]")
+    epoch = date(1970, 1, 1)
+    want = [(date(2040, 6, 30) - epoch).days, (date(2040, 7, 1) - epoch).days]  # 23:30, 00:00 MDT
+    assert local_days(instants, denver).tolist() == want
+    labels, index = periods(instants, "month", denver)
+    assert (labels, index.tolist()) == (["2040-06", "2040-07"], [0, 1])

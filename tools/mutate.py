@@ -70,6 +70,7 @@ SELECTION: dict[str, list[str]] = {
         "-k",
         "not feedback",
     ],
+    "cxsurvey/reading/zones.py": ["tests/test_zones.py"],
     "cxsurvey/reading/cells.py": [
         "tests/test_cell_parsing_rules.py",
         "tests/test_codebook_one_reader.py",

@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxsurvey.reading.zones import to_local, to_utc
+
 _ISO = (
     r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?)?"
@@ -150,9 +152,8 @@ def _to_utc(local: np.ndarray, offset: np.ndarray, timezone: str) -> np.ndarray:
     utc[has] = local[has] - offset[has].astype(np.int64) * np.timedelta64(60, "s")
     naive = ~has & ~np.isnat(local)
     if naive.any() and timezone != "UTC":
-        wall = pa.array(local[naive], pa.timestamp("s"))
-        zoned = pc.assume_timezone(wall, timezone, ambiguous="earliest", nonexistent="earliest")
-        utc[naive] = np.asarray(zoned.cast(pa.int64()).to_numpy(), dtype="datetime64[s]")
+        wall = local[naive].astype(np.int64)
+        utc[naive] = to_utc(wall, timezone, nonexistent="earliest").astype("datetime64[s]")
     return utc
 
 
@@ -165,10 +166,8 @@ def periods(
     index = np.full(len(instants), -1, dtype=np.int64)
     if not ok.any():
         return [], index
-    local = pa.array(instants[ok], pa.timestamp("s"))  # UTC wall clock
-    if timezone != "UTC":
-        zoned = local.cast(pa.timestamp("s", tz="UTC")).cast(pa.timestamp("s", tz=timezone))
-        local = pc.local_timestamp(zoned)
+    wall = to_local(instants[ok].astype(np.int64), timezone)
+    local = pa.array(wall, pa.timestamp("s"))  # the wall clock in the zone
     if period == "week":  # ISO weeks, numbered by the Monday that starts each
         days = np.asarray(local.cast(pa.int64()).to_numpy(), dtype=np.int64) // 86400
         monday = days - (days + 3) % 7  # 1970-01-01 was a Thursday
@@ -199,9 +198,8 @@ def _day_starts(days: pa.Array, timezone: str) -> ParsedDates:
     daylight-saving switch skips midnight (Santiago, Havana, Beirut, Cairo), the
     first instant after the gap; never the evening before, so the window and the
     periods see the day it is."""
-    wall = days.cast(pa.timestamp("s"))
-    zoned = pc.assume_timezone(wall, timezone, ambiguous="earliest", nonexistent="latest")
-    seconds = pc.fill_null(zoned.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
-    utc = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
+    number = pc.fill_null(days.cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
+    wall = np.asarray(number, dtype=np.int64) * 86_400
+    utc = to_utc(wall, timezone, nonexistent="latest").astype("datetime64[s]")
     utc[np.asarray(days.is_null())] = np.datetime64("NaT")
     return ParsedDates(utc, np.zeros(len(utc), dtype=bool))

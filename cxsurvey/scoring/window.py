@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cxsurvey.errors import DataError
 from cxsurvey.reading.dates import parse_dates
+from cxsurvey.reading.zones import to_local
 from cxsurvey.study.models import Date, Study
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -100,11 +100,7 @@ def local_days(instants: np.ndarray, timezone: str) -> np.ndarray:
     days = np.full(len(instants), np.iinfo(np.int64).min, dtype=np.int64)
     if not ok.any():
         return days
-    local = pa.array(instants[ok], pa.timestamp("s"))
-    if timezone != "UTC":
-        zoned = local.cast(pa.timestamp("s", tz="UTC")).cast(pa.timestamp("s", tz=timezone))
-        local = pc.local_timestamp(zoned)
-    days[ok] = np.asarray(local.cast(pa.int64()).to_numpy(), dtype=np.int64) // 86400
+    days[ok] = to_local(instants[ok].astype(np.int64), timezone) // 86400
     return days
 
 
