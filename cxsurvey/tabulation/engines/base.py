@@ -101,6 +101,13 @@ class Engine(Protocol):
     ) -> list: ...  # one pyarrow.Table per plan; with by_file a FILE key first
 
 
+def columns_read(plans: Sequence[GroupPlan]) -> set[str]:
+    """Every dataset column the plans read: their keys, weights and ``only`` keys."""
+    wanted = {k.column for p in plans for k in p.keys}
+    wanted |= {p.weight for p in plans if p.weight is not None}
+    return wanted | {p.only[0].column for p in plans if p.only is not None}
+
+
 def normalise(table, day_numbers: Sequence[str] = ()):
     """An engine's Arrow result typed as the contract says, whichever engine made it.
 

@@ -27,6 +27,7 @@ from cxsurvey.tabulation.engines.base import (
     N,
     Source,
     W,
+    columns_read,
     normalise,
 )
 from cxsurvey.tabulation.engines.local_day import DAY_US, floor_div, offset_case, offsets
@@ -102,9 +103,7 @@ class DuckDBEngine:
         as nulls of the dataset's type, as they read when every file is scanned."""
         if source.schema is None:
             return scan
-        wanted = {k.column for p in plans for k in p.keys}
-        wanted |= {p.weight for p in plans if p.weight is not None}
-        wanted |= {p.only[0].column for p in plans if p.only is not None}
+        wanted = columns_read(plans)
         there = set(self.types(scan))
         absent = [f for f in source.schema if f.name in wanted - there]
         if not absent:

@@ -38,6 +38,7 @@ from cxsurvey.tabulation.engines.base import (
     N,
     Source,
     W,
+    columns_read,
     normalise,
 )
 
@@ -248,9 +249,7 @@ def _with_absent_columns(frame, source: Source, plans: Sequence[GroupPlan]):
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_type
 
-    wanted = {k.column for p in plans for k in p.keys}
-    wanted |= {p.weight for p in plans if p.weight is not None}
-    wanted |= {p.only[0].column for p in plans if p.only is not None}
+    wanted = columns_read(plans)
     there = set(frame.columns)
     for field in source.schema:
         if field.name in wanted and field.name not in there:
