@@ -17,7 +17,7 @@ import math
 import os
 import sys
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -780,3 +780,28 @@ def test_calendar_days_at_the_ends_of_time(engine, tmp_path, instant, zone, day)
         Source(str(path), (str(path),)), [GroupPlan((Key("d", "t", zone),))]
     )
     assert sorted(table.column("d").cast(pa.int32()).to_pylist()) == sorted([day, 20454])
+
+
+HISTORY = [  # instants whose day Python's tz database and a JVM's may disagree on
+    # Accra kept its own local mean time (-00:00:52) until 1918 in the database's full
+    # history; a JVM's copy makes it Abidjan (-00:16:08): 24 or 23 December 1907
+    ("Africa/Accra", dt.datetime(1907, 12, 24, 0, 14, 6, tzinfo=UTC)),
+    # a zone of 2025 (tzdata 2025b), unknown to older JVMs: 21:30 UTC is 18:30 there
+    ("America/Coyhaique", dt.datetime(2026, 1, 1, 21, 30, tzinfo=UTC)),
+]
+
+
+@pytest.mark.parametrize(("zone", "instant"), HISTORY)
+def test_calendar_days_come_from_the_memory_paths_tz_database(engine, tmp_path, zone, instant):
+    """Every engine finds a day with the tz database the memory path converts with
+    (Python's), so an engine never tells a different day from the same instant, nor
+    refuses a zone the study's validator accepted."""
+    try:
+        want = instant.astimezone(ZoneInfo(zone)).date()
+    except ZoneInfoNotFoundError:  # this machine's tz database lacks the zone
+        pytest.skip(f"no {zone} in this machine's tz database")
+    path = tmp_path / "history.parquet"
+    pq.write_table(pa.table({"t": pa.array([instant], pa.timestamp("us", "UTC"))}), path)
+    plan = GroupPlan((Key("d", "t", zone),))
+    (table,) = engine.aggregate(Source(str(path), (str(path),)), [plan])
+    assert table.column("d").to_pylist() == [want]

@@ -11,8 +11,9 @@ connects to a remote server, Java 17 or newer.
 
 Spark reads only the plan's columns and only the files the source lists, and
 computes the same table as the DuckDB engine (tests/test_engines.py): text
-partition values, calendar days of instants in a zone, the weight rules of
-``base``.
+partition values, calendar days of instants in a zone (from the offsets of
+Python's tz database, as DuckDB and the memory path: not the JVM's copy), the
+weight rules of ``base``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from cxsurvey.tabulation.engines.base import (
     columns_read,
     normalise,
 )
+from cxsurvey.tabulation.engines.local_day import DAY_US, offsets_in_years
 
 MASTER_ENV = "CXSURVEY_SPARK_MASTER"
 LOG_CONFIG = Path(__file__).with_name("spark_log4j2.properties")
@@ -168,7 +170,8 @@ class SparkEngine:
     def aggregate(self, source: Source, plans: Sequence[GroupPlan], by_file: bool = False) -> list:
         spark = session(self.master)
         frame = _with_absent_columns(self._read(spark, source), source, plans)
-        return [self._one(frame, source, plan, by_file) for plan in plans]
+        ranges = _instant_years(frame, [k for p in plans for k in p.keys])
+        return [self._one(frame, source, plan, by_file, ranges) for plan in plans]
 
     def _read(self, spark, source: Source):
         reader = spark.read.option("mergeSchema", "true")
@@ -191,7 +194,7 @@ class SparkEngine:
         except Exception as exc:
             raise DataError(f"spark cannot read the dataset: {_first_line(exc)}") from None
 
-    def _one(self, frame, source: Source, plan: GroupPlan, by_file: bool):
+    def _one(self, frame, source: Source, plan: GroupPlan, by_file: bool, ranges: dict):
         from pyspark.sql import functions as F
 
         types = {field.name: field.dataType for field in frame.schema.fields}
@@ -203,7 +206,11 @@ class SparkEngine:
             raise DataError(f"spark cannot aggregate the dataset: no column {missing[0]!r} in it")
         placed = [k for k in plan.keys if _placed(k, types)]
         keys = [
-            (_place(k).alias(_PLACE + k.name) if k in placed else _key(k, types).alias(k.name))
+            (
+                _place(k).alias(_PLACE + k.name)
+                if k in placed
+                else _key(k, types, ranges).alias(k.name)
+            )
             for k in plan.keys
         ]
         if by_file:
@@ -316,18 +323,59 @@ def _col(name: str):
     return F.col("`" + name.replace("`", "``") + "`")
 
 
-def _key(key: Key, types: dict):
+def _key(key: Key, types: dict, ranges: dict):
     from pyspark.sql import functions as F
     from pyspark.sql.types import TimestampNTZType, TimestampType
 
     col = _col(key.column)
     kind = types[key.column]
     if key.local_day is not None:
-        if isinstance(kind, TimestampType):  # an instant: its wall clock in the zone, then the day
-            col = F.to_date(F.from_utc_timestamp(col, key.local_day))
+        if isinstance(kind, TimestampType):  # an instant: its day in the zone (local_day.py)
+            col = _local_day(col, key.local_day, ranges.get(key.column))
         elif isinstance(kind, TimestampNTZType):
             col = F.to_date(col)
     return col
+
+
+def _instant_years(frame, keys) -> dict:
+    """column -> the UTC years of the instants a calendar-day key reads (empty when
+    the column has none): the zone's offsets are found over these years only, so a
+    "never" sentinel in 9999 beside 2026 costs a few branches, not eight thousand."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    types = {field.name: field.dataType for field in frame.schema.fields}
+    cols = list(dict.fromkeys(k.column for k in keys if k.local_day is not None
+                              and isinstance(types.get(k.column), TimestampType)))  # fmt: skip
+    out = {}
+    for c in cols:
+        try:
+            rows = frame.select(F.year(_col(c)).alias("y")).distinct().collect()
+        except Exception as exc:
+            raise DataError(f"spark cannot aggregate the dataset: {_first_line(exc)}") from None
+        out[c] = sorted(r["y"] for r in rows if r["y"] is not None)
+    return out
+
+
+def _local_day(col, zone: str, years):
+    """The calendar day in ``zone`` of the instant ``col``, from the zone's offsets in
+    Python's tz database (as DuckDB and the memory path find them), not the JVM's:
+    floor((epoch us + offset us) / day) in exact long arithmetic."""
+    from pyspark.sql import functions as F
+
+    if not years:  # no instant in the column: every day is null
+        return F.lit(None).cast("date")
+    first, changes = offsets_in_years(zone, years)
+    epoch = F.unix_micros(col)
+    offset = F.lit(first) if not changes else None
+    for i, (at, _) in enumerate(changes):
+        before = first if i == 0 else changes[i - 1][1]
+        offset = F.when(epoch < at, before) if offset is None else offset.when(epoch < at, before)
+    if changes:
+        offset = offset.otherwise(changes[-1][1])
+    local = epoch + offset
+    whole = local - F.pmod(local, F.lit(DAY_US))  # a multiple of a day: divides exactly
+    return F.date_from_unix_date(F.round(whole / DAY_US).cast("int"))
 
 
 _PLACE = "__place_"
