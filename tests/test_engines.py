@@ -805,3 +805,24 @@ def test_calendar_days_come_from_the_memory_paths_tz_database(engine, tmp_path, 
     plan = GroupPlan((Key("d", "t", zone),))
     (table,) = engine.aggregate(Source(str(path), (str(path),)), [plan])
     assert table.column("d").to_pylist() == [want]
+
+
+def test_offsets_over_the_years_with_data_only():
+    """Denver over 2026 and 9999 (a "never" sentinel beside the data): the two
+    transitions of each year by the US rule (02:00 local on the second Sunday of
+    March, UTC-7 -> UTC-6; on the first Sunday of November, back), none between."""
+    from cxsurvey.tabulation.engines.local_day import offsets_in_years
+
+    def sunday(year: int, month: int, nth: int) -> dt.date:  # by the calendar alone
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(6 - first.weekday()) % 7 + 7 * (nth - 1))
+
+    def us(day: dt.date, hour: int) -> int:
+        since = dt.datetime.combine(day, dt.time(hour), UTC) - dt.datetime(1970, 1, 1, tzinfo=UTC)
+        return since // dt.timedelta(microseconds=1)
+
+    hour = 3_600_000_000
+    want = []
+    for year in (2026, 9999):
+        want += [(us(sunday(year, 3, 2), 9), -6 * hour), (us(sunday(year, 11, 1), 8), -7 * hour)]
+    assert offsets_in_years("America/Denver", [2026, 9999]) == (-7 * hour, want)

@@ -30,10 +30,11 @@ from cxsurvey.tabulation.engines.base import (
     columns_read,
     normalise,
 )
-from cxsurvey.tabulation.engines.local_day import DAY_US, floor_div, offset_case, offsets
+from cxsurvey.tabulation.engines.local_day import DAY_US, floor_div, offset_case, offsets_in_years
 
 _ENDS = f"^{SPACE}+|{SPACE}+$"  # leading or trailing whitespace, trimmed off a text weight
-MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
+MEMORY_LIMIT = "1GB"
+SPARSE_YEARS = 50  # a calendar-day key over more years than this asks which have instants  # DuckDB spills its hash tables to disk past this
 GID = "__gid"
 # Key aliases: GROUP BY binds a name to the dataset's column before the select's
 # alias (case-insensitively), so they must not be names a dataset uses (k0, K1).
@@ -267,13 +268,17 @@ class _Keys:
             k for k in dict.fromkeys((k.column, k.local_day) for k in keys)
             if k[1] is not None and self._kind(k[0]).startswith("TIMESTAMP WITH TIME ZONE")
         ]  # fmt: skip
-        ranges = {}
+        ranges = {}  # column -> the UTC years of its instants (the zone's offsets over them)
         if zoned:
             cols = list(dict.fromkeys(c for c, _ in zoned))
-            sql = ", ".join(f"epoch_us(min({_quote(c)})), epoch_us(max({_quote(c)}))" for c in cols)
-            found = engine.run(f"SELECT {sql} FROM {scan}").to_pylist()[0]
-            values = list(found.values())
-            ranges = {c: (values[2 * i], values[2 * i + 1]) for i, c in enumerate(cols)}
+            sql = ", ".join(f"year(min({_quote(c)})), year(max({_quote(c)}))" for c in cols)
+            found = list(engine.run(f"SELECT {sql} FROM {scan}").to_pylist()[0].values())
+            for i, c in enumerate(cols):
+                lo, hi = found[2 * i], found[2 * i + 1]
+                ranges[c] = [] if lo is None else list(range(lo, hi + 1))
+                if len(ranges[c]) > SPARSE_YEARS:  # a far sentinel (9999): the years with data
+                    sql = f"SELECT DISTINCT year({_quote(c)}) FROM {scan} WHERE {_quote(c)} IS NOT NULL"
+                    ranges[c] = sorted(engine.run(sql).column(0).to_pylist())
         for k in keys:
             if k.ident in self._alias:
                 continue
@@ -298,10 +303,10 @@ class _Keys:
         if key.local_day is None:
             return col
         if kind.startswith("TIMESTAMP WITH TIME ZONE"):
-            lo, hi = ranges.get(key.column, (None, None))
-            if lo is None:  # no dated row: every day is null
+            years = ranges.get(key.column)
+            if not years:  # no dated row: every day is null
                 return "CAST(NULL AS BIGINT)"
-            first, changes = offsets(key.local_day, lo, hi)
+            first, changes = offsets_in_years(key.local_day, years)
             epoch = f"epoch_us({col})"  # exact integers: epoch_ms rounds toward 1970
             self._days.add((key.column, key.local_day))
             return floor_div(f"{epoch} + {offset_case(epoch, first, changes)}", DAY_US)
