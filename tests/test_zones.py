@@ -66,6 +66,32 @@ def test_the_transitions_found_are_exact_to_the_microsecond():
     )
 
 
+def test_a_transition_at_an_odd_second():
+    """Kathmandu left its local mean time (+05:41:16) for +05:30 at midnight on 1
+    January 1920, 18:18:44 UTC on 31 December 1919: found to the second."""
+    lo, hi = (int(np.datetime64(t, "us").astype(np.int64)) for t in ("1919-06-01", "1920-06-01"))
+    at = int(np.datetime64("1919-12-31T18:18:44", "us").astype(np.int64))
+    second = 1_000_000
+    assert offsets("Asia/Kathmandu", lo, hi) == (20476 * second, [(at, 19800 * second)])
+
+
+@pytest.mark.parametrize("name", ["Africa/Accra", "Asia/Kathmandu", "America/Sao_Paulo",
+                                  "Europe/Amsterdam", "Asia/Kolkata", "Pacific/Apia"])  # fmt: skip
+def test_every_transition_is_the_second_the_offset_changes(name):
+    """Each transition found, checked by datetime one second each side: the old
+    offset holds until the second before, the new one from it (local mean times
+    end at odd seconds, Amsterdam's +00:19:32 kept them for decades)."""
+    zone = zoneinfo.ZoneInfo(name)
+    first, changes = offsets(name, _seconds(1850) * 10**6, _seconds(2030) * 10**6)
+    before = first
+    for at, after in changes:
+        t = EPOCH + dt.timedelta(microseconds=at)
+        second = dt.timedelta(seconds=1)
+        assert (t - second).astimezone(zone).utcoffset() == dt.timedelta(microseconds=before)
+        assert t.astimezone(zone).utcoffset() == dt.timedelta(microseconds=after)
+        before = after
+
+
 def test_skipped_wall_times_by_hand():
     """Denver skips 02:00-03:00 on 8 March 2026 (09:00 UTC): 02:30 is the second
     before the gap, or the first instant after it; Apia skipped all of 30 December
@@ -89,6 +115,7 @@ EDGES = [  # (zone, a transition by hand, offset before, offset after, in hours)
     ("Australia/Lord_Howe", "2026-10-03T15:30:00", 10.5, 11),
     ("Pacific/Apia", "2011-12-30T10:00:00", -10, 14),  # a whole day skipped
     ("Antarctica/Troll", "2026-03-29T01:00:00", 0, 2),  # two hours forward
+    ("America/Caracas", "1965-01-01T04:30:00", -4.5, -4),  # in a year's first hours
 ]
 
 
@@ -132,3 +159,13 @@ def test_a_years_transitions_in_one_array():
         "2026-03-08T01:59:59", "2026-03-08T03:00:00", "2026-11-01T01:30:00",
         "2026-11-01T02:00:00", "2026-11-02T01:30:00", "2027-03-14T01:59:59",
     ]  # fmt: skip
+
+
+def test_a_far_sentinel_beside_the_data():
+    """9999-07-01 beside 2026 (a "never" date): both on daylight time in Denver, by
+    the rule, with the offsets of the two years alone (not eight thousand years')."""
+    instants = np.array(["2026-07-01T05:30", "9999-07-01T05:30"], dtype="datetime64[s]")
+    local = to_local(instants.astype(np.int64), "America/Denver").astype("datetime64[s]")
+    assert [str(t) for t in local] == ["2026-06-30T23:30:00", "9999-06-30T23:30:00"]
+    back = to_utc(local.astype(np.int64), "America/Denver", "earliest").astype("datetime64[s]")
+    assert [str(t) for t in back] == ["2026-07-01T05:30:00", "9999-07-01T05:30:00"]

@@ -27,6 +27,8 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _FIRST = dt.datetime(1, 1, 3, tzinfo=dt.UTC)
 _LAST = dt.datetime(9999, 12, 29, tzinfo=dt.UTC)
 _FAR = 2**62  # seconds beyond any instant: the open ends of the first and last offsets
+_DAY_US = 86_400_000_000
+SPARSE_YEARS = 50  # instants over more years than this: offsets over the years with data only
 
 
 def offsets(timezone: str, lo_us: int, hi_us: int) -> tuple[int, list[tuple[int, int]]]:
@@ -61,13 +63,40 @@ def offsets(timezone: str, lo_us: int, hi_us: int) -> tuple[int, list[tuple[int,
     return _us(first), out
 
 
+def offsets_in_years(timezone: str, years) -> tuple[int, list[tuple[int, int]]]:
+    """``offsets`` over the UTC calendar ``years`` given (sorted), each with two days'
+    margin: the offsets between them are left out (no instant lies there), so an
+    engine's CASE is as long as the years with data need."""
+    spans: list[list[int]] = []
+    for y in years:
+        lo, hi = _year_start_us(y) - 2 * _DAY_US, _year_start_us(y + 1) + 2 * _DAY_US
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    first, changes = offsets(timezone, *spans[0])
+    for lo, hi in spans[1:]:
+        start, more = offsets(timezone, lo, hi)
+        if start != (changes[-1][1] if changes else first):
+            changes.append((lo, start))
+        changes += more
+    return first, changes
+
+
+def _year_start_us(year: int) -> int:
+    """1 January of ``year`` (proleptic Gregorian, any year) in us since 1970."""
+    y = year - 1  # days before 1 January of year: 365 per year and the leap days
+    days = 365 * y + y // 4 - y // 100 + y // 400 - 719162  # 719162: days before 1970
+    return days * _DAY_US
+
+
 def to_local(seconds: np.ndarray, timezone: str) -> np.ndarray:
     """UTC instants (int64 seconds since 1970) -> their wall clock in ``timezone``
     (int64 seconds since 1970-01-01 00:00 local)."""
     seconds = np.asarray(seconds, dtype=np.int64)
     if timezone == "UTC" or len(seconds) == 0:
         return seconds.copy()
-    at, off = _table(timezone, int(seconds.min()), int(seconds.max()))
+    at, off = _table(timezone, seconds)
     return seconds + off[np.searchsorted(at, seconds, side="right")]
 
 
@@ -82,8 +111,7 @@ def to_utc(
     wall = np.asarray(wall, dtype=np.int64)
     if timezone == "UTC" or len(wall) == 0:
         return wall.copy()
-    day = 86_400
-    at, off = _table(timezone, int(wall.min()) - 2 * day, int(wall.max()) + 2 * day)
+    at, off = _table(timezone, wall)  # a year's table has two days' margin: offsets are under a day
     # offset k holds from transition k-1 to transition k: on the wall, from starts[k] to ends[k]
     starts = np.concatenate([[-_FAR], at + off[1:]])
     ends = np.concatenate([at + off[:-1], [_FAR]])
@@ -96,13 +124,24 @@ def to_utc(
     return np.where(twice, wall - off[before], np.where(inside, wall - off[k], gap))
 
 
-def _table(timezone: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+def _table(timezone: str, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(transitions as int64 seconds, the offset in seconds before the first and
-    after each) over the instants ``lo``..``hi`` (seconds)."""
-    first, changes = offsets(timezone, lo * 1_000_000, hi * 1_000_000)
+    after each) over the UTC years of ``seconds`` (int64 seconds since 1970)."""
+    first, changes = offsets_in_years(timezone, _years(seconds))
     at = np.array([a // 1_000_000 for a, _ in changes], dtype=np.int64)
     off = np.array([first, *(o for _, o in changes)], dtype=np.int64) // 1_000_000
     return at, off
+
+
+def _years(seconds: np.ndarray) -> list[int]:
+    """The UTC calendar years of ``seconds``: every year from the first to the last,
+    or over more than SPARSE_YEARS (a 9999 sentinel beside 2026) those with data."""
+    ends = np.array([seconds.min(), seconds.max()])
+    lo, hi = (ends.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970).tolist()
+    if hi - lo <= SPARSE_YEARS:
+        return list(range(lo, hi + 1))
+    years = seconds.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return np.unique(years).tolist()
 
 
 def _instant(us: int) -> dt.datetime:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from cxsurvey.errors import DataError
 from cxsurvey.reading.labels import NUMBER_PATTERN
+from cxsurvey.reading.zones import SPARSE_YEARS
 from cxsurvey.tabulation.engines.base import (
     FILE,
     N_POS,
@@ -33,8 +34,7 @@ from cxsurvey.tabulation.engines.base import (
 from cxsurvey.tabulation.engines.local_day import DAY_US, floor_div, offset_case, offsets_in_years
 
 _ENDS = f"^{SPACE}+|{SPACE}+$"  # leading or trailing whitespace, trimmed off a text weight
-MEMORY_LIMIT = "1GB"
-SPARSE_YEARS = 50  # a calendar-day key over more years than this asks which have instants  # DuckDB spills its hash tables to disk past this
+MEMORY_LIMIT = "1GB"  # DuckDB spills its hash tables to disk past this
 GID = "__gid"
 # Key aliases: GROUP BY binds a name to the dataset's column before the select's
 # alias (case-insensitively), so they must not be names a dataset uses (k0, K1).

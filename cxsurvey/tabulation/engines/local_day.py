@@ -10,38 +10,11 @@ from __future__ import annotations
 
 import itertools
 
-from cxsurvey.reading.zones import offsets
+from cxsurvey.reading.zones import offsets, offsets_in_years
 
 __all__ = ["DAY_US", "floor_div", "offset_case", "offsets", "offsets_in_years"]
 
 DAY_US = 86_400_000_000
-
-
-def offsets_in_years(timezone: str, years) -> tuple[int, list[tuple[int, int]]]:
-    """``offsets`` over the UTC calendar ``years`` given (sorted), each with two days'
-    margin: the offsets between them are left out (no instant lies there), so an
-    engine's CASE is as long as the years with data need."""
-    spans: list[list[int]] = []
-    for y in years:
-        lo, hi = _year_start_us(y) - 2 * DAY_US, _year_start_us(y + 1) + 2 * DAY_US
-        if spans and lo <= spans[-1][1]:
-            spans[-1][1] = hi
-        else:
-            spans.append([lo, hi])
-    first, changes = offsets(timezone, *spans[0])
-    for lo, hi in spans[1:]:
-        start, more = offsets(timezone, lo, hi)
-        if start != (changes[-1][1] if changes else first):
-            changes.append((lo, start))
-        changes += more
-    return first, changes
-
-
-def _year_start_us(year: int) -> int:
-    """1 January of ``year`` (proleptic Gregorian, any year) in us since 1970."""
-    y = year - 1  # days before 1 January of year: 365 per year and the leap days
-    days = 365 * y + y // 4 - y // 100 + y // 400 - 719162  # 719162: days before 1970
-    return days * DAY_US
 
 
 def offset_case(epoch_us: str, first: int, changes: list[tuple[int, int]]) -> str:
