@@ -85,9 +85,6 @@ def aggregated_figures(
         return responses_from_export(export, study, since, until, empty_ok)
 
     everyone = responses(tables[run.respondents])
-    if needs_export_options(study):  # options omitted: from the export, as score() does
-        study_file = with_export_options(study_file, everyone.export)
-        study = everyone.study = study_file.study
     duplicates = _duplicate_ids(engine, source, run, study, since, until, responses, id_column)
     everyone.memo(("duplicate ids",), lambda: duplicates)
     results = []
