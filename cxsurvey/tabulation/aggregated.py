@@ -105,7 +105,7 @@ def _partition_names(dataset) -> tuple[str, ...]:
 MAX_SHOWN_IDS = 10_000  # repeated ids checked against source.include one by one
 
 
-def pa_sum(column) -> int:
+def _column_sum(column) -> int:
     import pyarrow.compute as pc
 
     return pc.sum(column).as_py() or 0
@@ -122,7 +122,7 @@ def _duplicate_ids(engine, source, run, study, since, until, responses, id_colum
     values = tuple(v for v in repeated.column(run.ids.name).to_pylist() if v is not None)
     if len(values) > MAX_SHOWN_IDS:  # e.g. an export appended to itself: say so, bounded
         # (the smallest id as the example: engines return groups in hash order)
-        rows = int(pa_sum(repeated.column("__n"))) - len(values)
+        rows = int(_column_sum(repeated.column("__n"))) - len(values)
         return [
             f"{len(values)} respondent ids in column {id_column!r} occur more than once among "
             f"the rows read (before source.include; {rows} rows repeat an id), e.g. "
